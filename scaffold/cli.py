@@ -1,0 +1,180 @@
+"""The command line: parse, build a frozen options object, call `<verb>.run`, show the result.
+
+Only this module prints, colours and chooses exit codes. Verb modules are imported inside
+the commands so that `pyo3-scaffold --help` imports neither copier nor tomlkit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scaffold import __version__
+from scaffold.answers import DEFAULT_DESCRIPTION, LAYOUTS, LICENSES, PYTHON_VERSIONS, Answers
+from scaffold.errors import EXIT_INTERRUPTED, ScaffoldError
+
+EXIT_CODES = """\b
+Exit codes:
+  0    success
+  1    failure (doctor: findings)
+  2    usage error: bad option, invalid name or value
+  3    destination not empty, or a file would be overwritten
+  4    the git tree has uncommitted changes
+  5    the template could not be rendered or updated
+  130  interrupted (Ctrl-C); nothing was left half-written
+"""
+
+
+class _Cli(click.Group):
+    """Catches expected errors once, for every command: one line, documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ScaffoldError as error:
+            click.secho(f"Error: {error}", fg="red", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.secho("Interrupted: nothing was left half-written.", fg="yellow", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(
+    cls=_Cli,
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="pyo3-scaffold")
+def cli() -> None:
+    """Start, ship and grow Rust-backed Python packages (PyO3 + maturin)."""
+
+
+@cli.command(epilog=EXIT_CODES)
+@click.argument("path", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--name", "project_name", help="Project name  [default: the folder's name]")
+@click.option("--dist-name", help="Distribution name on PyPI  [default: from the name]")
+@click.option("--module-name", help="Python import name  [default: from the name]")
+@click.option("--crate-name", help="Rust crate name  [default: the import name]")
+@click.option("--description", help=f"One-line description  [default: {DEFAULT_DESCRIPTION}]")
+@click.option("--author", "author_name", help="Author name  [default: git config user.name]")
+@click.option("--email", "author_email", help="Author email  [default: git config user.email]")
+@click.option("--license", type=click.Choice(LICENSES), help="SPDX license  [default: MIT]")
+@click.option("--min-python", type=click.Choice(PYTHON_VERSIONS), help="[default: 3.10]")
+@click.option("--abi3/--no-abi3", default=None, help="One stable-ABI wheel per platform  [default: on]")
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    help="mixed: Python package + Rust submodule _core; rust: Rust only  [default: mixed]",
+)
+@click.option(
+    "--free-threaded/--no-free-threaded",
+    default=None,
+    help="Declare the module GIL-free, build 3.14t wheels  [default: on]",
+)
+@click.option(
+    "-y",
+    "--yes",
+    "--defaults",
+    "defaults",
+    is_flag=True,
+    help="Ask nothing: defaults for what is not given (automatic without a terminal).",
+)
+@click.option(
+    "--allow-existing",
+    is_flag=True,
+    help="Add the project to a non-empty folder; existing files are never overwritten.",
+)
+def new(
+    path: Path,
+    project_name: str | None,
+    defaults: bool,
+    allow_existing: bool,
+    **given: str | bool | None,
+) -> None:
+    """Create a PyO3 + maturin project in PATH that builds and passes its tests."""
+    from scaffold import new as new_verb  # noqa: PLC0415
+
+    interactive = not defaults and sys.stdin.isatty()
+    # Check the destination before asking anything: no questions for a doomed run.
+    new_verb.check_destination(path.absolute(), allow_existing=allow_existing)
+    answers = _resolve_answers(path, project_name, given, interactive=interactive)
+    options = new_verb.NewOptions(destination=path, answers=answers, allow_existing=allow_existing)
+    result = new_verb.run(options)
+
+    module = result.answers.module_name
+    click.secho(f"Created {result.answers.dist_name} in {result.destination}", fg="green", bold=True)
+    click.echo(
+        f"""
+Next:
+  cd {path}
+  python -m pip install .                  # build the Rust extension (release) and install it
+  python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"
+  python -m pip install --group test && python -m pytest
+  cargo test"""
+    )
+
+
+def _resolve_answers(
+    path: Path,
+    project_name: str | None,
+    given: dict[str, str | bool | None],
+    *,
+    interactive: bool,
+) -> Answers:
+    given = dict(given)
+    for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
+        if given[key] is None:
+            given[key] = _git_config(git_key)
+    name = project_name or path.absolute().name
+    if not interactive:
+        return Answers.resolve(name, **given)
+    # Ask each question not given as a flag; defaults derive from earlier answers.
+    if project_name is None:
+        name = click.prompt("Project name", default=name)
+    draft = Answers.resolve(name, **given)
+    for key, label in (
+        ("dist_name", "Distribution name"),
+        ("module_name", "Import name"),
+        ("crate_name", "Crate name"),
+        ("description", "Description"),
+        ("author_name", "Author"),
+        ("author_email", "Email"),
+    ):
+        if given.get(key) is None or key in {"author_name", "author_email"}:
+            given[key] = click.prompt(label, default=getattr(draft, key), show_default=True)
+            draft = Answers.resolve(name, **given)
+    choices = (
+        ("license", "License", LICENSES),
+        ("min_python", "Minimum Python", PYTHON_VERSIONS),
+        ("layout", "Layout", LAYOUTS),
+    )
+    for key, label, options in choices:
+        if given.get(key) is None:
+            given[key] = click.prompt(
+                label, type=click.Choice(options), default=getattr(draft, key)
+            )
+    for key, label in (("abi3", "Stable ABI (abi3)?"), ("free_threaded", "Free-threaded?")):
+        if given.get(key) is None:
+            given[key] = click.confirm(label, default=getattr(draft, key))
+    return Answers.resolve(name, **given)
+
+
+def _git_config(key: str) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    done = subprocess.run(
+        [git, "config", "--get", key], capture_output=True, text=True, check=False
+    )
+    value = done.stdout.strip()
+    # Values with quotes cannot go into pyproject.toml safely; fall back to no author.
+    return value if done.returncode == 0 and value and '"' not in value else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="pyo3-scaffold")

@@ -1,0 +1,48 @@
+"""Expected failures, each with its documented exit code.
+
+The CLI catches `ScaffoldError` in one place and prints its message as one line; anything
+else is a bug and keeps its traceback. Click's own usage errors keep Click's exit code 2.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+# Exit codes, documented in `pyo3-scaffold --help` and docs/exit-codes.md.
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_DESTINATION = 3
+EXIT_DIRTY = 4
+EXIT_TEMPLATE = 5
+EXIT_INTERRUPTED = 130
+
+
+class ScaffoldError(Exception):
+    """An expected failure: one line for the user, no traceback."""
+
+    exit_code: ClassVar[int] = EXIT_FAILURE
+
+
+class InvalidInputError(ScaffoldError):
+    """A name or option value that cannot work (bad project name, unknown license...)."""
+
+    exit_code = EXIT_USAGE
+
+
+class DestinationError(ScaffoldError):
+    """The destination exists and is not empty, or a file in it would be overwritten."""
+
+    exit_code = EXIT_DESTINATION
+
+
+class DirtyTreeError(ScaffoldError):
+    """The project has uncommitted changes that the command could destroy."""
+
+    exit_code = EXIT_DIRTY
+
+
+class TemplateError(ScaffoldError):
+    """Copier could not render or update the template."""
+
+    exit_code = EXIT_TEMPLATE

@@ -1,0 +1,72 @@
+"""Project names: derive the distribution, import and crate names, and reject bad ones.
+
+`copier.yml` has simpler validators for plain `copier copy`; these are the full rules.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+
+from scaffold.errors import InvalidInputError
+
+# PEP 508 distribution names.
+_DIST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_PROJECT_RE = re.compile(r"^[A-Za-z]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+_MODULE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+_CRATE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+# Strict and reserved Rust keywords, plus crates a package must not shadow.
+_RUST_RESERVED = frozenset(
+    """as async await break const continue crate dyn else enum extern false fn for if impl in let
+    loop match mod move mut pub ref return self static struct super trait true type unsafe use
+    where while abstract become box do final gen macro override priv try typeof unsized virtual
+    yield std core alloc proc_macro test pyo3""".split()
+)
+# Import names that would hide a package users certainly have.
+_SHADOWED = frozenset({"pyo3", "maturin", "numpy", "pytest", "setuptools", "pip", "test", "tests"})
+
+
+def normalize_dist(name: str) -> str:
+    """PEP 503 normalisation: lower case, runs of ``-_.`` become one ``-``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def derive_module(name: str) -> str:
+    return re.sub(r"[-.]+", "_", name).lower()
+
+
+def check_project_name(name: str) -> None:
+    if not _PROJECT_RE.match(name):
+        raise InvalidInputError(
+            f"invalid project name {name!r}: start with a letter; use letters, digits, '.', '_', '-'"
+        )
+
+
+def check_dist_name(name: str) -> None:
+    if not _DIST_RE.match(name):
+        raise InvalidInputError(f"invalid distribution name {name!r} (see PEP 508)")
+
+
+def check_module_name(name: str) -> None:
+    if not _MODULE_RE.match(name):
+        raise InvalidInputError(
+            f"invalid import name {name!r}: use a lowercase Python identifier (a-z, 0-9, '_')"
+        )
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise InvalidInputError(f"invalid import name {name!r}: it is a Python keyword")
+    if name in sys.stdlib_module_names or name in _SHADOWED:
+        raise InvalidInputError(
+            f"invalid import name {name!r}: it would shadow the {name!r} module; "
+            "choose another name (or pass --module-name)"
+        )
+
+
+def check_crate_name(name: str) -> None:
+    if not _CRATE_RE.match(name):
+        raise InvalidInputError(
+            f"invalid crate name {name!r}: start with a-z; use a-z, 0-9, '_' and '-'"
+        )
+    if name.replace("-", "_") in _RUST_RESERVED:
+        raise InvalidInputError(f"invalid crate name {name!r}: it is reserved in Rust")

@@ -1,0 +1,105 @@
+"""`pyo3-scaffold new`: render the template into a new project, all or nothing.
+
+The template is rendered into a staging folder beside the destination (same file system),
+then moved into place: a failure or Ctrl-C part-way leaves the destination as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from scaffold import render
+from scaffold.answers import Answers
+from scaffold.errors import DestinationError
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewOptions:
+    destination: Path
+    answers: Answers
+    # Render into an existing non-empty folder; existing files are still never overwritten.
+    allow_existing: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewResult:
+    destination: Path
+    answers: Answers
+    files: tuple[str, ...]
+
+
+def check_destination(destination: Path, *, allow_existing: bool) -> None:
+    if destination.exists() and not destination.is_dir():
+        raise DestinationError(f"{destination} exists and is not a folder")
+    if destination.is_dir() and any(destination.iterdir()) and not allow_existing:
+        raise DestinationError(
+            f"{destination} is not empty; choose a new folder, or pass --allow-existing "
+            "to add the project to it (existing files are never overwritten)"
+        )
+
+
+def run(options: NewOptions) -> NewResult:
+    destination = options.destination.absolute()
+    check_destination(destination, allow_existing=options.allow_existing)
+    created_parents = _make_parents(destination.parent)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
+        try:
+            render.copy(staging, options.answers.to_copier())
+            files = tuple(sorted(p.relative_to(staging).as_posix() for p in _files(staging)))
+            _move_into_place(staging, destination)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        for parent in reversed(created_parents):
+            parent.rmdir()
+        raise
+    return NewResult(destination=destination, answers=options.answers, files=files)
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create missing parents, returning them outermost first so a failure can remove them."""
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for parent in reversed(missing):
+        parent.mkdir()
+    return list(reversed(missing))
+
+
+def _files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file() or path.is_symlink()]
+
+
+def _move_into_place(staging: Path, destination: Path) -> None:
+    if not destination.exists():
+        os.replace(staging, destination)  # one rename: the project appears whole or not at all
+        return
+    relative = [path.relative_to(staging) for path in _files(staging)]
+    clashes = [str(rel) for rel in relative if (destination / rel).exists()]
+    if clashes:
+        raise DestinationError(
+            f"{destination} already has {', '.join(sorted(clashes)[:5])}"
+            f"{' and more' if len(clashes) > 5 else ''}; nothing was written"
+        )
+    moved: list[Path] = []
+    made: list[Path] = []
+    try:
+        for rel in relative:
+            target = destination / rel
+            for parent in reversed(target.relative_to(destination).parents[:-1]):
+                folder = destination / parent
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            os.replace(staging / rel, target)
+            moved.append(target)
+    except BaseException:
+        # Undo: the destination goes back to exactly what the user had.
+        for target in moved:
+            target.unlink()
+        for folder in reversed(made):
+            folder.rmdir()
+        raise
