@@ -99,7 +99,7 @@ def new(
     """Create a PyO3 + maturin project in PATH that builds and passes its tests."""
     from scaffold import new as new_verb  # noqa: PLC0415
 
-    interactive = not defaults and sys.stdin.isatty()
+    interactive = not defaults and _stdin_is_terminal()
     # Check the destination before asking anything: no questions for a doomed run.
     new_verb.check_destination(path.absolute(), allow_existing=allow_existing)
     answers = _resolve_answers(path, project_name, given, interactive=interactive)
@@ -162,6 +162,10 @@ def _resolve_answers(
         if given.get(key) is None:
             given[key] = click.confirm(label, default=getattr(draft, key))
     return Answers.resolve(name, **given)
+
+
+def _stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _git_config(key: str) -> str | None:

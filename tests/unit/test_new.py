@@ -1,0 +1,240 @@
+"""`pyo3-scaffold new` through Click, rendering for real (no builds)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from scaffold import new, render
+from scaffold.cli import cli
+from scaffold.errors import EXIT_DESTINATION, EXIT_INTERRUPTED, EXIT_USAGE
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def invoke(*args: str, input: str | None = None) -> tuple[int, str]:  # noqa: A002
+    result = CliRunner().invoke(cli, list(args), input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def answers_of(project: Path) -> dict[str, object]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_defaults_render_a_mixed_project(tmp_path: Path) -> None:
+    code, output = invoke("new", str(tmp_path / "demo"), "--yes")
+    assert code == 0, output
+    project = tmp_path / "demo"
+    assert "Next:" in output
+    assert "import demo; print(demo.fast_sum" in output
+    expected = {
+        ".copier-answers.yml", ".gitignore", "Cargo.toml", "LICENSE", "README.md",
+        "pyproject.toml", "src/lib.rs", "tests/reference.py", "tests/test_demo.py",
+        "python/demo/__init__.py", "python/demo/_core.pyi", "python/demo/py.typed",
+    }  # fmt: skip
+    files = {p.relative_to(project).as_posix() for p in project.rglob("*") if p.is_file()}
+    assert expected <= files
+    answers = answers_of(project)
+    assert answers["dist_name"] == "demo"
+    assert answers["layout"] == "mixed"
+    assert answers["abi3"] is True
+
+
+def test_flags_reach_copier_answers(tmp_path: Path) -> None:
+    code, output = invoke(
+        "new", str(tmp_path / "x"), "--yes", "--name", "Fast-Stats", "--module-name", "fstats",
+        "--crate-name", "fstats-core", "--description", "Stats, fast", "--author", "Ada",
+        "--email", "ada@example.org", "--license", "Apache-2.0", "--min-python", "3.12",
+        "--no-abi3", "--layout", "rust", "--no-free-threaded",
+    )  # fmt: skip
+    assert code == 0, output
+    project = tmp_path / "x"
+    answers = answers_of(project)
+    assert {k: answers[k] for k in answers if not k.startswith("_")} == {
+        "project_name": "Fast-Stats",
+        "dist_name": "fast-stats",
+        "module_name": "fstats",
+        "crate_name": "fstats-core",
+        "description": "Stats, fast",
+        "author_name": "Ada",
+        "author_email": "ada@example.org",
+        "license": "Apache-2.0",
+        "min_python": "3.12",
+        "abi3": False,
+        "layout": "rust",
+        "free_threaded": False,
+        "copyright_year": answers["copyright_year"],
+    } | {k: answers[k] for k in answers if k in {"parallel", "numpy"}}
+    cargo = (project / "Cargo.toml").read_text()
+    assert 'name = "fstats-core"' in cargo
+    assert "abi3" not in cargo
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'requires-python = ">=3.12"' in pyproject
+    assert 'license = "Apache-2.0"' in pyproject
+    assert 'module-name = "fstats"' in pyproject
+    assert (project / "fstats.pyi").is_file()
+    assert not (project / "python").exists()
+    assert "gil_used = true" in (project / "src/lib.rs").read_text()
+
+
+def test_dual_license_ships_both_texts(tmp_path: Path) -> None:
+    code, _ = invoke("new", str(tmp_path / "d"), "-y", "--license", "MIT OR Apache-2.0")
+    assert code == 0
+    assert (tmp_path / "d/LICENSE-MIT").is_file()
+    assert "Apache License" in (tmp_path / "d/LICENSE-APACHE").read_text()
+    assert not (tmp_path / "d/LICENSE").exists()
+
+
+def test_prompts_ask_what_flags_did_not_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    # Project name, dist, module, crate, description, author, email, license, python, layout,
+    # abi3, free-threaded: accept every default except the module name and layout.
+    replies = "\n\nquick\n\n\n\n\n\n\nrust\n\n\n"
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
+    assert result.exit_code == 0, result.output
+    answers = answers_of(tmp_path / "p")
+    assert answers["module_name"] == "quick"
+    assert answers["crate_name"] == "quick"  # derived from the module name given at the prompt
+    assert answers["layout"] == "rust"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--name", "class"], "Python keyword"),
+        (["--module-name", "os"], "shadow"),
+        (["--crate-name", "fn"], "reserved in Rust"),
+        (["--name", "9x"], "invalid project name"),
+        (["--license", "WTFPL"], "Invalid value"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    code, output = invoke("new", str(tmp_path / "p"), "-y", *args)
+    assert code == EXIT_USAGE
+    assert message in output
+    assert "Traceback" not in output
+    assert not (tmp_path / "p").exists()
+
+
+def test_non_empty_destination_is_refused_and_untouched(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "notes.txt").write_text("mine")
+    before = snapshot(project)
+    code, output = invoke("new", str(project), "-y")
+    assert code == EXIT_DESTINATION
+    assert "--allow-existing" in output
+    assert snapshot(project) == before
+
+
+def test_allow_existing_adds_files_but_never_overwrites(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "notes.txt").write_text("mine")
+    code, _ = invoke("new", str(project), "-y", "--allow-existing")
+    assert code == 0
+    assert (project / "notes.txt").read_text() == "mine"
+    assert (project / "Cargo.toml").is_file()
+
+    other = tmp_path / "q"
+    other.mkdir()
+    (other / "README.md").write_text("my readme")
+    before = snapshot(other)
+    code, output = invoke("new", str(other), "-y", "--allow-existing")
+    assert code == EXIT_DESTINATION
+    assert "README.md" in output
+    assert "nothing was written" in output
+    assert snapshot(other) == before
+
+
+def test_empty_destination_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    code, _ = invoke("new", str(tmp_path / "p"), "-y")
+    assert code == 0
+
+
+def test_ctrl_c_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_copy = render.copy
+
+    def copy_then_interrupt(destination: Path, data: dict[str, object]) -> None:
+        real_copy(destination, data)  # files really written to the staging folder...
+        raise KeyboardInterrupt  # ...then the user presses Ctrl-C
+
+    monkeypatch.setattr(render, "copy", copy_then_interrupt)
+    code, output = invoke("new", str(tmp_path / "deep/er/p"), "-y")
+    assert code == EXIT_INTERRUPTED
+    assert "nothing was left half-written" in output
+    assert list(tmp_path.iterdir()) == []  # no project, no staging folder, no parents we made
+
+
+def test_failure_while_moving_into_existing_folder_rolls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "notes.txt").write_text("mine")
+    before = snapshot(project)
+    real_replace = os.replace
+    calls = 0
+
+    def replace_then_fail(src: str, dst: str) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 5:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(new.os, "replace", replace_then_fail)
+    result = CliRunner().invoke(cli, ["new", str(project), "-y", "--allow-existing"])
+    assert isinstance(result.exception, OSError)
+    assert snapshot(project) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p"]
+
+
+def test_help_does_not_import_copier() -> None:
+    code = (
+        "import sys; from scaffold.cli import main\n"
+        "try:\n    main(['new', '--help'])\nexcept SystemExit:\n    pass\n"
+        "assert 'copier' not in sys.modules and 'tomlkit' not in sys.modules, 'heavy import'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Exit codes:" in done.stdout
+
+
+def test_version_option() -> None:
+    code, output = invoke("--version")
+    assert code == 0
+    assert output.startswith("pyo3-scaffold, version ")
+
+
+def test_copier_yml_matches_answers_module() -> None:
+    from scaffold.answers import LAYOUTS, LICENSES, PYTHON_VERSIONS, Answers
+
+    config = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    assert config["_subdirectory"] == "template"
+    assert list(config["license"]["choices"]) == list(LICENSES)
+    assert list(config["min_python"]["choices"]) == list(PYTHON_VERSIONS)
+    assert list(config["layout"]["choices"].values()) == list(LAYOUTS)
+    defaults = Answers.resolve("x")
+    for question, spec in config.items():
+        if question.startswith("_") or spec.get("when") is False:
+            continue
+        assert hasattr(defaults, question), f"copier.yml asks {question}, Answers lacks it"
+        if "{{" not in str(spec.get("default", "")) and question != "copyright_year":
+            assert spec["default"] == getattr(defaults, question), question
+
+
+def test_render_template_root_is_found() -> None:
+    assert (render.template_root() / "copier.yml").is_file()
