@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+__all__ = ["__version__", "fast_sum", "levenshtein"]
+
 __version__: str
 
 def fast_sum(values: Sequence[int]) -> int:
