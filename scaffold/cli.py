@@ -182,3 +182,55 @@ def _git_config(key: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pyo3-scaffold")
+@cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--to", "to_version", metavar="VERSION", help="Template version  [default: this release's]"
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--template",
+    metavar="REPO",
+    help="Update from this copier template git repo (path or URL) instead of the versions "
+    "packaged with pyo3-scaffold; --to is then any git ref of it.",
+)
+def update(path: Path, to_version: str | None, dry_run: bool, template: str | None) -> None:
+    """Bring a generated project in PATH to the installed template version.
+
+    Template changes are merged with your edits (copier update, offline); a line changed by
+    both is left between <<<<<<< before updating / >>>>>>> after updating markers.
+    Needs a clean git tree: review the result with git diff.
+    """
+    from scaffold import update as update_verb  # noqa: PLC0415
+
+    options = update_verb.UpdateOptions(
+        path=path, to_version=to_version, dry_run=dry_run, template=template
+    )
+    result = update_verb.run(options)
+    if result.up_to_date:
+        click.secho(f"Up to date: template {result.from_version}.", fg="green")
+        return
+    verb = "Would update" if result.dry_run else "Updated"
+    click.secho(
+        f"{verb} {result.project} from template {result.from_version} to {result.to_version}:",
+        fg="green",
+        bold=True,
+    )
+    for change in result.changes:
+        click.echo(f"  {change.status:<9} {change.path}")
+    if result.dry_run:
+        click.echo(f"\n{result.diff}", nl=False)
+    if result.conflicts:
+        would = "would conflict" if result.dry_run else "conflict"
+        click.secho(
+            f"\n{len(result.conflicts)} file(s) {would}; resolve the <<<<<<< markers, then commit:",
+            fg="yellow",
+            bold=True,
+        )
+        for conflict in result.conflicts:
+            click.echo(f"  {conflict}")
+        sys.exit(1)
+    if not result.dry_run:
+        click.echo("\nReview with `git diff`, then commit.")
+
+

@@ -1,0 +1,47 @@
+"""Development sessions for pyo3-scaffold itself: `nox -l` lists them."""
+
+# /// script
+# dependencies = ["nox>=2025.2.9"]
+# ///
+
+from __future__ import annotations
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+# CI machines may lack some Pythons; a missing one is skipped, not a failure.
+nox.options.error_on_missing_interpreters = False
+
+PYPROJECT = nox.project.load_toml("pyproject.toml")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff (lint + format check) and mypy --strict on scaffold/."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev"))
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Fast unit tests (no Rust builds)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", "tests/unit", *session.posargs)
+
+
+@nox.session(default=False)
+def e2e(session: nox.Session) -> None:
+    """End-to-end tests: generate projects and build them for real with cargo and maturin."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("pytest", "tests/e2e", *session.posargs)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Time `pyo3-scaffold --help`, `pyo3-scaffold new` and `maturin new` (medians)."""
+    session.install(".", "maturin")
+    session.run("python", "benchmarks/bench_cli.py", *session.posargs)
