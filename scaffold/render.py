@@ -1,14 +1,49 @@
-"""Every call into copier lives here (copier is imported lazily: `--help` must stay fast)."""
+"""Every call into copier lives here (copier is imported lazily: `--help` must stay fast).
+
+Template versions. The live template (`copier.yml` + `template/`, packaged in the wheel as
+`scaffold/_template/`) is version `scaffold.__version__`. Every earlier released version is
+frozen as a small deterministic tarball in `scaffold/template_versions/<version>.tar.gz`
+(made by `snapshot_template()` when the version is bumped). `update` rebuilds a throw-away
+git repo from them, one commit and one `v<version>` tag per version, because copier can only
+update from a git repo with version tags. So updates work offline, from the installed package.
+
+What a project records. `new` writes `_src_path: gh:pyo3-scaffold/pyo3-scaffold` and
+`_commit: v<version>` into `.copier-answers.yml`: the public repo and the release tag of the
+template that made it. Plain `copier update` therefore works against this repo (whose release
+tags are the same versions), and `pyo3-scaffold update` points copier at the rebuilt repo instead.
+"""
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import shutil
+import subprocess
+import tarfile
 import warnings
-from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from scaffold.errors import TemplateError
+from scaffold import __version__
+from scaffold.errors import InvalidInputError, TemplateError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from packaging.version import Version
 
 _PACKAGE = Path(__file__).resolve().parent
+VERSIONS_DIR = _PACKAGE / "template_versions"
+# Where the template is published; recorded as `_src_path` so that plain `copier update` works.
+TEMPLATE_URL = "gh:pyo3-scaffold/pyo3-scaffold"
+ANSWERS_FILE = ".copier-answers.yml"
+# The inline markers copier leaves in a file whose update conflicts with the user's edits.
+CONFLICT_MARKERS = (b"<<<<<<< before updating", b">>>>>>> after updating")
+# What a template version is made of (the rest of this repo is the tool, not the template).
+_TEMPLATE_PARTS = ("copier.yml", "template")
+_JUNK = re.compile(r"(^|/)(__pycache__|\.DS_Store)(/|$)|\.py[co]$")
 
 
 def template_root() -> Path:
@@ -22,24 +57,213 @@ def template_root() -> Path:
     raise TemplateError(f"the template is missing from {packaged}; reinstall pyo3-scaffold")
 
 
+def tag(version: str) -> str:
+    """The git tag of a template version (the repo's release tags: v0.1.0, v0.2.0...)."""
+    return f"v{version}"
+
+
 def copy(destination: Path, data: Mapping[str, object]) -> None:
-    """Render the template into `destination` (which must not hold any of its files)."""
+    """Render the live template into `destination` (which must not hold any of its files).
+
+    The answers file then names the public template repo and this version's release tag, so
+    that the project can be updated later (see the module docstring).
+    """
+    _run_copy(str(template_root()), destination, data, vcs_ref="HEAD")
+    record_source(destination / ANSWERS_FILE, src_path=TEMPLATE_URL, commit=tag(__version__))
+
+
+def copy_from(source: str, destination: Path, data: Mapping[str, object], *, vcs_ref: str) -> None:
+    """Render version `vcs_ref` of a template git repo (a path or URL) into `destination`."""
+    _run_copy(source, destination, data, vcs_ref=vcs_ref)
+
+
+def _run_copy(source: str, destination: Path, data: Mapping[str, object], *, vcs_ref: str) -> None:
     import copier  # noqa: PLC0415  (lazy: a third of a second to import)
 
-    source = template_root()
     try:
         with warnings.catch_warnings():
             # A source checkout with uncommitted template edits is what we want to render.
             warnings.simplefilter("ignore", copier.errors.DirtyLocalWarning)
             copier.run_copy(
-                str(source),
+                source,
                 str(destination),
                 data=dict(data),
                 defaults=True,
                 overwrite=False,
                 quiet=True,
                 unsafe=False,
-                vcs_ref="HEAD",
+                vcs_ref=vcs_ref,
             )
     except copier.errors.CopierError as error:
         raise TemplateError(f"copier could not render the template: {error}") from error
+
+
+def update(project: Path, *, vcs_ref: str | None) -> None:
+    """Run copier's update in `project` (a clean git checkout), to `vcs_ref` or the newest tag.
+
+    The template comes from `_src_path`/`_commit` of the project's answers file. Conflicts are
+    left inline, with copier's markers.
+    """
+    import copier  # noqa: PLC0415
+
+    try:
+        copier.run_update(
+            str(project),
+            defaults=True,
+            skip_answered=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            conflict="inline",
+            vcs_ref=vcs_ref,
+        )
+    except copier.errors.CopierError as error:
+        raise TemplateError(f"copier could not update the project: {error}") from error
+
+
+# --- The answers file --------------------------------------------------------------------
+
+
+def record_source(answers_file: Path, *, src_path: str, commit: str) -> None:
+    """Set `_src_path` and `_commit` in an answers file, keeping every other line as it is."""
+    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415  (a dependency of copier)
+
+    lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
+    values = {"_commit": commit, "_src_path": src_path}
+    kept = [line for line in lines if not line.startswith(tuple(f"{k}:" for k in values))]
+    # The answers template is `to_nice_yaml` (sorted keys): `_commit`, `_src_path` come first
+    # after the comment lines at the top.
+    at = next((i for i, line in enumerate(kept) if not line.startswith("#")), len(kept))
+    new = [yaml.safe_dump({key: value}, width=1_000) for key, value in values.items()]
+    answers_file.write_text("".join([*kept[:at], *new, *kept[at:]]), encoding="utf-8")
+
+
+def read_answers(answers_file: Path) -> dict[str, object]:
+    import yaml  # noqa: PLC0415
+
+    try:
+        loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InvalidInputError(f"cannot read {answers_file}: {error}") from error
+    if not isinstance(loaded, dict):
+        raise InvalidInputError(f"{answers_file} is not a copier answers file")
+    return {str(key): value for key, value in loaded.items()}
+
+
+# --- Template versions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateVersion:
+    """One version of the template: a folder with copier.yml + template/, or a snapshot tarball."""
+
+    version: str
+    source: Path
+
+    def write_to(self, folder: Path) -> None:
+        if self.source.is_dir():
+            for name, data, mode in _template_files(self.source):
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                target.chmod(mode)
+            return
+        with tarfile.open(self.source, "r:gz") as archive:
+            archive.extractall(folder, filter="data")
+
+
+def version_key(version: str) -> Version:
+    from packaging.version import InvalidVersion, Version  # noqa: PLC0415  (copier's dependency)
+
+    try:
+        return Version(version)
+    except InvalidVersion as error:
+        raise InvalidInputError(f"{version!r} is not a version (PEP 440)") from error
+
+
+def packaged_versions() -> list[TemplateVersion]:
+    """Every template version this installation can render, oldest first.
+
+    The frozen snapshots of released versions, then the live template as `__version__`.
+    """
+    current = version_key(__version__)
+    snapshots = [
+        TemplateVersion(path.name.removesuffix(".tar.gz"), path)
+        for path in (VERSIONS_DIR.glob("*.tar.gz") if VERSIONS_DIR.is_dir() else ())
+    ]
+    # A snapshot of the current version (made before the bump) must not shadow the live one.
+    older = sorted(
+        (v for v in snapshots if version_key(v.version) < current),
+        key=lambda v: version_key(v.version),
+    )
+    return [*older, TemplateVersion(__version__, template_root())]
+
+
+def build_template_repo(repo: Path, versions: Sequence[TemplateVersion]) -> Path:
+    """Make `repo` a git repo with one commit and one `v<version>` tag per version, in order."""
+    repo.mkdir(parents=True, exist_ok=True)
+    git(repo, "init", "--quiet")
+    for version in versions:
+        for child in repo.iterdir():
+            if child.name != ".git":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        version.write_to(repo)
+        # --force: the template's own .gitignore (and the user's global one) must not drop files.
+        git(repo, "add", "--all", "--force")
+        git(repo, "commit", "--quiet", "--allow-empty", "-m", f"template {version.version}")
+        git(repo, "tag", tag(version.version))
+    return repo
+
+
+def snapshot_template(version: str = __version__, into: Path = VERSIONS_DIR) -> Path:
+    """Freeze the live template as `<into>/<version>.tar.gz` (run it before bumping the version).
+
+    Deterministic: the same template gives the same bytes, so a re-run shows no git change.
+    """
+    into.mkdir(parents=True, exist_ok=True)
+    target = into / f"{version}.tar.gz"
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for name, data, mode in _template_files(template_root()):
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime = len(data), mode, 0
+            archive.addfile(info, io.BytesIO(data))
+    import gzip  # noqa: PLC0415
+
+    target.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=9, mtime=0))
+    return target
+
+
+def _template_files(root: Path) -> Iterable[tuple[str, bytes, int]]:
+    paths: list[Path] = []
+    for part in _TEMPLATE_PARTS:
+        top = root / part
+        paths.extend(sorted(p for p in top.rglob("*") if p.is_file()) if top.is_dir() else [top])
+    for path in paths:
+        name = path.relative_to(root).as_posix()
+        if not _JUNK.search(name):
+            yield name, path.read_bytes(), 0o755 if path.stat().st_mode & 0o100 else 0o644
+
+
+# --- git, for the throw-away repos ----------------------------------------------------------
+
+# Our own commits in throw-away repos: no user identity, signing or hooks needed.
+GIT_SELF = (
+    "-c", "user.name=pyo3-scaffold", "-c", "user.email=pyo3-scaffold@localhost",
+    "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
+    "-c", f"core.hooksPath={os.devnull}",
+    "-c", "init.defaultBranch=main",
+)  # fmt: skip
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd` as pyo3-scaffold (see GIT_SELF); a failure is a TemplateError."""
+    executable = shutil.which("git")
+    if executable is None:
+        raise TemplateError("git is needed to update a project, and it is not on PATH")
+    done = subprocess.run(
+        [executable, *GIT_SELF, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise TemplateError(f"git {args[0]} failed in {cwd}: {done.stderr.strip()}")
+    return done.stdout

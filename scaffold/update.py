@@ -1,0 +1,254 @@
+"""`pyo3-scaffold update`: bring a generated project to a newer template version.
+
+copier's update does the merging: it renders the version that made the project, diffs the
+project against it (that diff is the user's own edits), renders the new version and re-applies
+the user's edits on top, leaving `<<<<<<< before updating` markers where both changed a line.
+
+It runs in a throw-away clone of the project's git repo, never in the project itself:
+- the clone's answers file is pointed at the template repo rebuilt from the versions packaged
+  with pyo3-scaffold (or at `--template`), so nothing has to be fetched;
+- `--dry-run` is the same update, reported and thrown away;
+- the result is copied back file by file, undoing every write if anything fails.
+The project's own `_src_path` line is kept, so plain `copier update` keeps working too.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from scaffold import __version__, render
+from scaffold.errors import DirtyTreeError, InvalidInputError, TemplateError
+
+Status = Literal["added", "modified", "deleted"]
+_SHOWN = 3  # dirty files named in the error
+_STATUS: dict[str, Status] = {"A": "added", "M": "modified", "T": "modified", "D": "deleted"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateOptions:
+    path: Path
+    # A template version ("0.2.0"); with `template`, any git ref of it. None: the newest.
+    to_version: str | None = None
+    dry_run: bool = False
+    # A copier template git repo (path or URL) to update from instead of the packaged versions.
+    template: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FileChange:
+    status: Status
+    path: str  # relative to the project, with '/'
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateResult:
+    project: Path
+    from_version: str
+    to_version: str
+    changes: tuple[FileChange, ...]
+    # Files left with copier's inline conflict markers, for the user to resolve.
+    conflicts: tuple[str, ...]
+    diff: str
+    dry_run: bool
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.changes
+
+
+def run(options: UpdateOptions) -> UpdateResult:
+    project = options.path.absolute().resolve()
+    answers_file = project / render.ANSWERS_FILE
+    if not answers_file.is_file():
+        raise InvalidInputError(
+            f"{project} has no {render.ANSWERS_FILE}: it was not made by `pyo3-scaffold new` "
+            "(`pyo3-scaffold ci` adds our CI files to any PyO3 project)"
+        )
+    top = _git_toplevel(project)
+    _refuse_dirty(project)
+    answers = render.read_answers(answers_file)
+    from_ref = str(answers.get("_commit") or "")
+    if not from_ref:
+        raise TemplateError(
+            f"{answers_file} does not record the template version (_commit) that made the project"
+        )
+    from_version = from_ref.removeprefix("v")
+
+    with tempfile.TemporaryDirectory(prefix="pyo3-scaffold-update-") as temp:
+        temp_dir = Path(temp)
+        if options.template is None:
+            source = str(temp_dir / "template")
+            to_version = _check_packaged(from_version, options.to_version)
+            vcs_ref: str | None = render.tag(to_version)
+            if to_version == from_version:
+                return UpdateResult(
+                    project=project, from_version=from_version, to_version=to_version,
+                    changes=(), conflicts=(), diff="", dry_run=options.dry_run,
+                )  # fmt: skip
+            render.build_template_repo(Path(source), render.packaged_versions())
+        else:
+            source, vcs_ref = options.template, options.to_version
+
+        # A clone of the user's repo at HEAD (the tree is clean, so HEAD is the project).
+        clone = temp_dir / "work"
+        render.git(temp_dir, "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
+        work = clone / project.relative_to(top)
+        base = render.git(clone, "rev-parse", "HEAD").strip()
+        original = (work / render.ANSWERS_FILE).read_text(encoding="utf-8")
+        render.record_source(work / render.ANSWERS_FILE, src_path=source, commit=from_ref)
+        render.git(clone, "commit", "--quiet", "--all", "-m", "pyo3-scaffold: template source")
+
+        render.update(work, vcs_ref=vcs_ref)
+
+        # Put the project's own template source back: only `_commit` (and new answers) change.
+        src_line = _line_of(original, "_src_path:")
+        updated = (work / render.ANSWERS_FILE).read_text(encoding="utf-8")
+        if src_line is not None:
+            updated = "".join(
+                src_line if line.startswith("_src_path:") else line
+                for line in updated.splitlines(keepends=True)
+            )
+        (work / render.ANSWERS_FILE).write_text(updated, encoding="utf-8")
+        new_commit = render.read_answers(work / render.ANSWERS_FILE).get("_commit")
+        to_version = str(new_commit).removeprefix("v")
+
+        render.git(work, "add", "--all", "--", ".")
+        changes = _changes(work, base)
+        diff = render.git(work, "diff", "--cached", "--no-renames", "--relative", base, "--", ".")
+        conflicts = tuple(
+            change.path
+            for change in changes
+            if change.status != "deleted" and _has_markers(work / change.path)
+        )
+        if not options.dry_run:
+            _apply(changes, work, project)
+    return UpdateResult(
+        project=project,
+        from_version=from_version,
+        to_version=to_version,
+        changes=changes,
+        conflicts=conflicts,
+        diff=diff,
+        dry_run=options.dry_run,
+    )
+
+
+def _check_packaged(from_version: str, to_version: str | None) -> str:
+    """The packaged version to update to; refuse versions this installation cannot render."""
+    versions = [v.version for v in render.packaged_versions()]
+    target = (to_version or __version__).removeprefix("v")
+    if target not in versions:
+        raise InvalidInputError(
+            f"template version {target} is not packaged with pyo3-scaffold {__version__} "
+            f"(it has {', '.join(versions)}); install the pyo3-scaffold release you want"
+        )
+    if from_version not in versions:
+        newer = render.version_key(from_version) > render.version_key(__version__)
+        raise TemplateError(
+            f"the project was made by template {from_version}, "
+            + (
+                f"newer than this pyo3-scaffold ({__version__}): upgrade pyo3-scaffold"
+                if newer
+                else f"which pyo3-scaffold {__version__} does not package ({', '.join(versions)})"
+            )
+        )
+    if render.version_key(target) < render.version_key(from_version):
+        raise InvalidInputError(
+            f"the project is at template {from_version}; going back to {target} is not supported"
+        )
+    return target
+
+
+def _git_toplevel(project: Path) -> Path:
+    try:
+        top = render.git(project, "rev-parse", "--show-toplevel").strip()
+        render.git(project, "rev-parse", "--verify", "--quiet", "HEAD")
+    except TemplateError as error:
+        raise InvalidInputError(
+            f"{project} is not a git repository with a commit; the update needs git to keep "
+            "your edits apart from the template's: git init && git add -A && git commit -m init"
+        ) from error
+    return Path(top).resolve()
+
+
+def _refuse_dirty(project: Path) -> None:
+    status = render.git(project, "status", "--porcelain", "--untracked-files=all", "--", ".")
+    dirty = [line[3:] for line in status.splitlines() if line.strip()]
+    if dirty:
+        more = len(dirty) - _SHOWN
+        shown = ", ".join(dirty[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
+        raise DirtyTreeError(
+            f"{project} has uncommitted changes ({shown}); commit or stash them first, "
+            "so that the update can be reviewed and undone with git"
+        )
+
+
+def _line_of(text: str, prefix: str) -> str | None:
+    return next((line for line in text.splitlines(keepends=True) if line.startswith(prefix)), None)
+
+
+def _changes(work: Path, base: str) -> tuple[FileChange, ...]:
+    listing = render.git(
+        work, "diff", "--cached", "--name-status", "--no-renames", "--relative", "-z", base,
+        "--", ".",
+    )  # fmt: skip
+    fields = listing.split("\0")
+    return tuple(
+        FileChange(status=_STATUS.get(code[0], "modified"), path=path)
+        for code, path in zip(fields[0::2], fields[1::2], strict=False)
+        if code
+    )
+
+
+def _has_markers(path: Path) -> bool:
+    with path.open("rb") as lines:
+        return any(line.rstrip() in render.CONFLICT_MARKERS for line in lines)
+
+
+def _apply(changes: tuple[FileChange, ...], work: Path, project: Path) -> None:
+    """Copy the update into the project; on any failure (or Ctrl-C) undo every write."""
+    undo: list[tuple[Path, bytes | None, int | None]] = []
+    made: list[Path] = []
+    try:
+        for change in changes:
+            target = project / change.path
+            before = target.read_bytes() if target.exists() else None
+            mode = target.stat().st_mode if target.exists() else None
+            undo.append((target, before, mode))
+            if change.status == "deleted":
+                target.unlink(missing_ok=True)
+                continue
+            for parent in reversed(target.relative_to(project).parents[:-1]):
+                folder = project / parent
+                if not folder.exists():
+                    folder.mkdir()
+                    made.append(folder)
+            source = work / change.path
+            _write(target, source.read_bytes(), source.stat().st_mode)
+    except BaseException:
+        for target, before, mode in reversed(undo):
+            if before is None:
+                target.unlink(missing_ok=True)
+            else:
+                _write(target, before, mode)
+        for folder in reversed(made):
+            folder.rmdir()
+        raise
+
+
+def _write(target: Path, data: bytes, mode: int | None) -> None:
+    # Write beside the target, then rename: a file is either old or new, never half-written.
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        if mode is not None:
+            Path(temp).chmod(mode & 0o7777)
+        Path(temp).replace(target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
