@@ -18,12 +18,14 @@ _MODULE_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
 _CRATE_RE = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 # Strict and reserved Rust keywords, plus crates a package must not shadow.
-_RUST_RESERVED = frozenset(
-    """as async await break const continue crate dyn else enum extern false fn for if impl in let
-    loop match mod move mut pub ref return self static struct super trait true type unsafe use
-    where while abstract become box do final gen macro override priv try typeof unsized virtual
-    yield std core alloc proc_macro test pyo3""".split()
-)
+_RUST_RESERVED = frozenset({
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen",
+    "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "std", "core", "alloc", "proc_macro", "test", "pyo3",
+})  # fmt: skip
 # Import names that would hide a package users certainly have.
 _SHADOWED = frozenset({"pyo3", "maturin", "numpy", "pytest", "setuptools", "pip", "test", "tests"})
 
@@ -40,7 +42,8 @@ def derive_module(name: str) -> str:
 def check_project_name(name: str) -> None:
     if not _PROJECT_RE.match(name):
         raise InvalidInputError(
-            f"invalid project name {name!r}: start with a letter; use letters, digits, '.', '_', '-'"
+            f"invalid project name {name!r}: "
+            "start with a letter; use letters, digits, '.', '_', '-'"
         )
 
 

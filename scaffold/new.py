@@ -6,15 +6,20 @@ then moved into place: a failure or Ctrl-C part-way leaves the destination as it
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from scaffold import render
-from scaffold.answers import Answers
 from scaffold.errors import DestinationError
+
+if TYPE_CHECKING:
+    from scaffold.answers import Answers
+
+_SHOWN_CLASHES = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,15 +80,13 @@ def _files(root: Path) -> list[Path]:
 
 def _move_into_place(staging: Path, destination: Path) -> None:
     if not destination.exists():
-        os.replace(staging, destination)  # one rename: the project appears whole or not at all
+        staging.replace(destination)  # one rename: the project appears whole or not at all
         return
     relative = [path.relative_to(staging) for path in _files(staging)]
-    clashes = [str(rel) for rel in relative if (destination / rel).exists()]
+    clashes = sorted(str(rel) for rel in relative if (destination / rel).exists())
     if clashes:
-        raise DestinationError(
-            f"{destination} already has {', '.join(sorted(clashes)[:5])}"
-            f"{' and more' if len(clashes) > 5 else ''}; nothing was written"
-        )
+        shown = ", ".join(clashes[:_SHOWN_CLASHES]) + (" ..." if clashes[_SHOWN_CLASHES:] else "")
+        raise DestinationError(f"{destination} already has {shown}; nothing was written")
     moved: list[Path] = []
     made: list[Path] = []
     try:
@@ -94,7 +97,7 @@ def _move_into_place(staging: Path, destination: Path) -> None:
                 if not folder.exists():
                     folder.mkdir()
                     made.append(folder)
-            os.replace(staging / rel, target)
+            (staging / rel).replace(target)
             moved.append(target)
     except BaseException:
         # Undo: the destination goes back to exactly what the user had.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from scaffold import new, render
+from scaffold import render
 from scaffold.cli import cli
 from scaffold.errors import EXIT_DESTINATION, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -99,8 +98,8 @@ def test_dual_license_ships_both_texts(tmp_path: Path) -> None:
 def test_prompts_ask_what_flags_did_not_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
     # Project name, dist, module, crate, description, author, email, license, python, layout,
-    # abi3, free-threaded: accept every default except the module name and layout.
-    replies = "\n\nquick\n\n\n\n\n\n\nrust\n\n\n"
+    # then yes/no questions: accept every default except the module name and layout.
+    replies = "\n\nquick\n\n\n\n\n\n\nrust\n" + "\n" * 10
     result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
     assert result.exit_code == 0, result.output
     answers = answers_of(tmp_path / "p")
@@ -185,17 +184,17 @@ def test_failure_while_moving_into_existing_folder_rolls_back(
     project.mkdir()
     (project / "notes.txt").write_text("mine")
     before = snapshot(project)
-    real_replace = os.replace
+    real_replace = Path.replace
     calls = 0
 
-    def replace_then_fail(src: str, dst: str) -> None:
+    def replace_then_fail(self: Path, target: Path) -> Path:
         nonlocal calls
         calls += 1
         if calls == 5:
             raise OSError("disk full")
-        real_replace(src, dst)
+        return real_replace(self, target)
 
-    monkeypatch.setattr(new.os, "replace", replace_then_fail)
+    monkeypatch.setattr(Path, "replace", replace_then_fail)
     result = CliRunner().invoke(cli, ["new", str(project), "-y", "--allow-existing"])
     assert isinstance(result.exception, OSError)
     assert snapshot(project) == before
