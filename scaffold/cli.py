@@ -180,6 +180,85 @@ def _git_config(key: str) -> str | None:
     return value if done.returncode == 0 and value and '"' not in value else None
 
 
+_DOCTOR_EXIT_CODES = """\b
+Exit codes:
+  0    clean: no findings (skipped checks are not findings)
+  1    findings
+  2    usage error: bad option, or PATH is not a PyO3 project
+"""
+
+
+@cli.command(epilog=_DOCTOR_EXIT_CODES)
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: one document on stdout for machines (schema in docs/doctor.md).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="CODE",
+    help="Leave out a check (PS005) or a prefix of codes (PS01); repeatable.",
+)
+def doctor(path: Path, output_format: str, ignore: tuple[str, ...]) -> None:
+    """Check any PyO3 project in PATH: module names, abi3, stubs, free-threading, wheels, CI.
+
+    Reads only; changes nothing. Each finding has a code, the reason and the fix
+    (docs/doctor.md). The same checks run in repo-review when pyo3-scaffold is installed.
+    """
+    import json  # noqa: PLC0415
+
+    from scaffold import doctor as doctor_verb  # noqa: PLC0415
+
+    options = doctor_verb.DoctorOptions(path=path, ignore=frozenset(ignore))
+    result = doctor_verb.run(options)
+    if output_format == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    else:
+        _render_doctor_table(result)
+    if not result.clean:
+        sys.exit(1)
+
+
+def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is imported lazily)
+    import textwrap  # noqa: PLC0415
+
+    styles = {
+        "ok": ("ok", "green"),
+        "finding": ("FINDING", "red"),
+        "skipped": ("skipped", "yellow"),
+    }
+    click.secho(f"{result.path}  (extension {result.module_name})", bold=True)
+    click.echo()
+    click.echo(f"  {'CODE':<6} {'RESULT':<8} CHECK")
+    for check in result.results:
+        label, colour = styles[check.status]
+        click.echo(f"  {check.id:<6} " + click.style(f"{label:<8}", fg=colour) + f" {check.title}")
+        indent = " " * 18  # under the CHECK column
+        if check.status == "finding":
+            for prefix, text in (("why: ", check.reason), ("fix: ", check.fix)):
+                click.echo(
+                    textwrap.fill(
+                        text,
+                        width=100,
+                        initial_indent=indent + prefix,
+                        subsequent_indent=indent + " " * len(prefix),
+                        break_on_hyphens=False,  # keep codegen-units, --format... whole
+                        break_long_words=False,
+                    )
+                )
+        elif check.status == "skipped" and check.reason:
+            click.echo(f"{indent}({check.reason})")
+    counts = {s: sum(1 for c in result.results if c.status == s) for s in styles}
+    summary = f"{counts['ok']} ok, {counts['finding']} finding(s), {counts['skipped']} skipped"
+    click.echo()
+    click.secho(summary, fg="green" if result.clean else "red", bold=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pyo3-scaffold")
 @cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))

@@ -1,0 +1,391 @@
+"""The checks, one class each, named by code. Docstring = what is checked; `fix` = what to do.
+
+Codes are stable (docs/doctor.md documents each); add new checks at the end.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from scaffold.checks import workflows as wf
+from scaffold.checks.base import OK, Outcome, Pyo3Check, finding, skip
+from scaffold.checks.project import stub_names
+
+if TYPE_CHECKING:
+    from scaffold.checks.project import Pyo3Project
+
+FREE_THREADING_CLASSIFIER = "Programming Language :: Python :: Free Threading"
+# PyO3 0.28 made `gil_used = false` the default; 0.23-0.27 assumed the GIL was needed.
+PYO3_GIL_FREE_DEFAULT = (0, 28)
+
+
+def _listing(items: list[str], limit: int = 3) -> str:
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+class PS001(Pyo3Check):
+    "`#[pymodule]` name matches the module-name maturin imports"
+
+    fix = (
+        'Make the #[pymodule] name (or its `name = "..."`) equal the last part of '
+        "[tool.maturin] module-name (default: the Cargo [lib] name), and keep the Python "
+        "package folder that module-name points into."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        modules = project.modules
+        expected = project.extension_name
+        if not modules:
+            return finding("no #[pymodule] found in src/**/*.rs")
+        if project.extension_module() is None:
+            found = _listing(sorted({f"{m.name} ({m.file})" for m in modules}))
+            return finding(
+                f"maturin imports the extension as {project.module_name!r}, which needs "
+                f"#[pymodule] {expected}, but the crate defines {found}"
+            )
+        parents = project.module_name.split(".")[:-1]
+        if parents and not project.python_source.joinpath(*parents).is_dir():
+            return finding(
+                f"module-name {project.module_name!r} places the extension in package "
+                f"{'.'.join(parents)!r}, but {'/'.join(parents)}/ does not exist in the "
+                "python-source folder"
+            )
+        return OK
+
+
+class PS002(Pyo3Check):
+    'Cargo.toml builds a cdylib (crate-type = ["cdylib"])'
+
+    fix = 'In Cargo.toml: [lib] crate-type = ["cdylib"] (add "rlib" too if Rust code uses it).'
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        lib = project.cargo.get("lib", {})
+        types = lib.get("crate-type", []) if isinstance(lib, dict) else []
+        if "cdylib" in types:
+            return OK
+        return finding(f"{project.manifest} [lib] crate-type is {types or 'not set'}")
+
+
+class PS003(Pyo3Check):
+    "abi3 feature matches requires-python"
+
+    fix = (
+        "Use pyo3's abi3-pyXY feature with XY equal to the lower bound of requires-python "
+        '(e.g. requires-python = ">=3.10" with features = ["abi3-py310"]).'
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        abi3 = sorted(f for f in project.pyo3_features if f.startswith("abi3"))
+        if not abi3:
+            return OK  # not an abi3 build: one wheel per CPython, nothing to match
+        requires = str(project.project_table.get("requires-python", ""))
+        lower = re.search(r">=\s*3\.(\d+)", requires)
+        versioned = [f for f in abi3 if re.fullmatch(r"abi3-py3\d+", f)]
+        if not versioned:
+            return finding(
+                "pyo3 feature 'abi3' without a version: wheels claim PyO3's oldest CPython, "
+                f"not requires-python {requires or '(unset)'}"
+            )
+        if lower is None:
+            return finding(f"pyo3 feature {versioned[0]!r} but requires-python has no >=3.X bound")
+        minor = min(int(f.removeprefix("abi3-py3")) for f in versioned)
+        if minor != int(lower.group(1)):
+            return finding(
+                f"pyo3 feature abi3-py3{minor} tags wheels cp3{minor}-abi3, but requires-python "
+                f"is {requires!r}"
+            )
+        return OK
+
+
+class PS004(Pyo3Check):
+    "The version is written in one place"
+
+    fix = (
+        'Keep the version in Cargo.toml only: dynamic = ["version"] in [project] (no '
+        "version = ...), and read __version__ from the extension or importlib.metadata."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        table = project.project_table
+        dynamic = table.get("dynamic", [])
+        package = project.cargo.get("package", {})
+        cargo_version = package.get("version") if isinstance(package, dict) else None
+        if "version" in table and isinstance(cargo_version, str):
+            return finding(
+                f"pyproject.toml has version {table['version']!r} and {project.manifest} has "
+                f"{cargo_version!r}: two versions to keep in step"
+            )
+        if "version" not in table and "version" not in dynamic:
+            return finding('pyproject.toml [project] has neither version nor dynamic = ["version"]')
+        init = project.package_init()
+        if init is not None:
+            for line in init.read_text(encoding="utf-8").splitlines():
+                if re.match(r"__version__\s*(:\s*str\s*)?=\s*[\"']", line):
+                    return finding(f"{line.strip()!r} in the package's __init__.py is a copy")
+        return OK
+
+
+class PS005(Pyo3Check):
+    "Cargo.lock is committed"
+
+    fix = (
+        "Run `cargo generate-lockfile` (or build once), remove Cargo.lock from .gitignore, "
+        "and `git add Cargo.lock`: it pins the crates every wheel is built from."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        root = project.root_path
+        git = shutil.which("git")
+        if root is None or git is None:
+            return skip("git is not available for this tree")
+        inside = subprocess.run(
+            [git, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return skip("not a git repository (nothing is committed yet)")
+        lock = project.crate_file("Cargo.lock")
+        relative = Path(os.path.relpath(str(lock), root)).as_posix()
+        tracked = subprocess.run(
+            [git, "-C", str(root), "ls-files", "--error-unmatch", relative],
+            capture_output=True,
+            check=False,
+        )
+        if tracked.returncode == 0:
+            return OK
+        if not lock.is_file():
+            return finding(f"{relative} does not exist")
+        return finding(f"{relative} exists but git does not track it")
+
+
+class PS006(Pyo3Check):
+    "Cargo.lock goes into the sdist"
+
+    fix = (
+        "Remove the pattern matching Cargo.lock from [tool.maturin] exclude: builds from the "
+        "sdist should use the same crate versions as the wheels."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        lock = "/".join(p for p in (project.crate_dir, "Cargo.lock") if p)
+        for entry in project.maturin.get("exclude", []) or []:
+            pattern = entry.get("path") if isinstance(entry, dict) else entry
+            formats = entry.get("format", "sdist") if isinstance(entry, dict) else "sdist"
+            if not isinstance(pattern, str) or "sdist" not in formats:
+                continue
+            if fnmatch.fnmatch(lock, pattern) or fnmatch.fnmatch(lock, pattern.removeprefix("**/")):
+                return finding(f"[tool.maturin] exclude pattern {pattern!r} drops {lock}")
+        return OK
+
+
+class PS007(Pyo3Check):
+    "Type stubs and py.typed are present"
+
+    fix = (
+        "Write the extension's stubs next to it (mixed layout: python/<pkg>/<ext>.pyi plus "
+        "python/<pkg>/py.typed; Rust-only: <module>.pyi beside pyproject.toml, maturin adds "
+        "py.typed) and check them with `python -m mypy.stubtest`."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        missing: list[str] = []
+        if project.stub() is None:
+            missing.append(" or ".join(_shown(project, c) for c in project.stub_candidates()))
+        if project.is_mixed and not project.py_typed().is_file():
+            missing.append(_shown(project, project.py_typed()))
+        return finding(f"missing {'; '.join(missing)}") if missing else OK
+
+
+def _shown(project: Pyo3Project, file: object) -> str:
+    package = project.package
+    if hasattr(file, "relative_to") and hasattr(package, "__fspath__"):
+        try:
+            return str(file.relative_to(package))
+        except ValueError:
+            pass
+    return str(getattr(file, "name", file))
+
+
+class PS008(Pyo3Check):
+    "Type stubs match the module's functions and classes"
+
+    requires = frozenset({"PS001", "PS007"})
+    fix = (
+        "Add a `def`/`class` to the .pyi for each #[pyfunction]/#[pyclass] the module "
+        "exports, and delete the ones it no longer exports."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        module = project.extension_module()
+        stub = project.stub()
+        if module is None or stub is None:
+            return skip("needs PS001 and PS007")
+        try:
+            functions, classes, other = stub_names(stub.read_text(encoding="utf-8"))
+        except SyntaxError as error:
+            return finding(f"{stub.name} is not valid Python: {error.msg} (line {error.lineno})")
+        defined = functions | classes | other
+        exported = module.functions | module.classes | module.other
+        problems: list[str] = []
+        missing = sorted(n for n in exported if n not in defined and not n.startswith("_"))
+        if missing:
+            problems.append(f"not in {stub.name}: {_listing(missing)}")
+        if "__getattr__" not in functions:
+            # A stub may type helpers; a def or class the module lacks is a stale stub.
+            stale = sorted((functions - exported) | (classes - exported))
+            stale = [n for n in stale if not n.startswith("_")]
+            if stale:
+                problems.append(f"in {stub.name} but not exported by the module: {_listing(stale)}")
+        return finding("; ".join(problems)) if problems else OK
+
+
+class PS009(Pyo3Check):
+    "Free-threading support is declared consistently"
+
+    fix = (
+        "Pick one: GIL-free (#[pymodule(gil_used = false)], the 'Programming Language :: "
+        "Python :: Free Threading' classifier, cp3??t wheels built) or not (gil_used = true, "
+        'no classifier, cibuildwheel skip = ["cp3??t-*"]).'
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        module = project.extension_module()
+        if module is None:
+            return skip("no #[pymodule] to read gil_used from (see PS001)")
+        gil_used = module.gil_used
+        declared = "gil_used" if gil_used is not None else "PyO3's default"
+        if gil_used is None:
+            version = project.pyo3_version
+            gil_used = version is not None and version < PYO3_GIL_FREE_DEFAULT
+        classifiers = project.project_table.get("classifiers", []) or []
+        classified = any(str(c).startswith(FREE_THREADING_CLASSIFIER) for c in classifiers)
+        problems: list[str] = []
+        state = "uses the GIL" if gil_used else "is GIL-free"
+        if not gil_used and not classified:
+            problems.append(f"the module {state} ({declared}) but has no Free Threading classifier")
+        if gil_used and classified:
+            problems.append(f"the Free Threading classifier is set but the module {state}")
+        if project.cibuildwheel or wf.uses_cibuildwheel(project.workflows):
+            env = wf.workflow_env(project.workflows)
+            skipped = wf.skips_free_threaded(project.cibuildwheel, env)
+            if not gil_used and skipped:
+                problems.append("cibuildwheel skips the free-threaded (cp3??t) wheels")
+            if gil_used and not skipped:
+                problems.append("cibuildwheel builds cp3??t wheels that re-enable the GIL")
+        return finding("; ".join(problems)) if problems else OK
+
+
+class PS010(Pyo3Check):
+    "The release profile is tuned for wheels (LTO, one codegen unit)"
+
+    fix = (
+        'In Cargo.toml: [profile.release] lto = "fat" (or true/"thin") and codegen-units = 1; '
+        'strip = "symbols" also shrinks the wheel.'
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        profile = project.cargo.get("profile", {})
+        release = profile.get("release", {}) if isinstance(profile, dict) else {}
+        if not isinstance(release, dict) or not release:
+            return finding(f"{project.manifest} has no [profile.release]")
+        problems = []
+        if release.get("lto") not in {True, "fat", "thin"}:
+            problems.append(f"lto = {release.get('lto', 'unset')}")
+        if release.get("codegen-units") != 1:
+            problems.append(f"codegen-units = {release.get('codegen-units', 'unset')}")
+        return finding(f"[profile.release] has {', '.join(problems)}") if problems else OK
+
+
+class PS011(Pyo3Check):
+    "Wheels are built for Linux (glibc, musl), macOS and Windows on x86-64 and ARM64"
+
+    fix = (
+        "Build wheels on ubuntu-latest, ubuntu-24.04-arm, macos-15-intel, macos-latest, "
+        "windows-latest and windows-11-arm with cibuildwheel (do not skip *musllinux*) or "
+        "maturin-action (manylinux: auto and musllinux_1_2 targets)."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        if not project.workflows:
+            return finding("no GitHub Actions workflow in .github/workflows builds wheels")
+        built = wf.built_platforms(project.workflows, project.cibuildwheel)
+        missing = [name for key, name in wf.REQUIRED_PLATFORMS.items() if key not in built]
+        if missing:
+            return finding(f"no wheels for {_listing(missing, limit=8)}")
+        return OK
+
+
+class PS012(Pyo3Check):
+    "Workflow actions are pinned to full commit SHAs"
+
+    fix = (
+        "Pin each `uses:` to a 40-character commit SHA with the tag as a comment "
+        "(actions/checkout@<sha> # v5); let Dependabot or Renovate bump them."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        if project.workflow_errors:
+            name, error = next(iter(project.workflow_errors.items()))
+            return finding(f"{name} is not valid YAML: {error}")
+        if not project.workflows:
+            return skip("no workflows")
+        loose = [
+            f"{u.ref} ({u.workflow})"
+            for u in wf.iter_uses(project.workflows)
+            if not wf.is_pinned(u.ref)
+        ]
+        return finding(f"not pinned: {_listing(loose)}") if loose else OK
+
+
+class PS013(Pyo3Check):
+    "Workflow tokens are least-privilege"
+
+    fix = (
+        "Set `permissions: {}` or `contents: read` at the top of each workflow and grant "
+        "writes (id-token: write, contents: write) only on the job that needs them."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        if not project.workflows:
+            return skip("no workflows")
+        problems = wf.permission_problems(project.workflows)
+        return finding(_listing(problems)) if problems else OK
+
+
+ALL_CHECKS: tuple[type[Pyo3Check], ...] = (
+    PS001,
+    PS002,
+    PS003,
+    PS004,
+    PS005,
+    PS006,
+    PS007,
+    PS008,
+    PS009,
+    PS010,
+    PS011,
+    PS012,
+    PS013,
+)

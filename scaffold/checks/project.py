@@ -1,0 +1,268 @@
+"""Everything the checks look at, read once: the `pyo3_project` fixture.
+
+Files are read through `Traversable` (a `pathlib.Path` is one), so the same loader serves
+`pyo3-scaffold doctor` and repo-review, which may hand in a remote tree. Nothing is written.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scaffold.checks import rust
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pyo3Project:
+    """A PyO3 project as files and parsed data; `root` is the repository, `package` the project."""
+
+    root: Traversable
+    package: Traversable
+    pyproject: dict[str, Any]
+    cargo: dict[str, Any]
+    manifest: str  # Cargo.toml's path relative to `package`, e.g. "Cargo.toml" or "rust/Cargo.toml"
+    rust_files: dict[str, str]  # "src/lib.rs" -> source
+    workflows: dict[str, Any]  # "wheels.yml" -> parsed YAML
+    workflow_errors: dict[str, str] = field(default_factory=dict)
+
+    # --- names -------------------------------------------------------------------------
+    @property
+    def maturin(self) -> dict[str, Any]:
+        tool = self.pyproject.get("tool", {})
+        value = tool.get("maturin", {}) if isinstance(tool, dict) else {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def cibuildwheel(self) -> dict[str, Any]:
+        tool = self.pyproject.get("tool", {})
+        value = tool.get("cibuildwheel", {}) if isinstance(tool, dict) else {}
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def project_table(self) -> dict[str, Any]:
+        value = self.pyproject.get("project", {})
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def lib_name(self) -> str:
+        lib = self.cargo.get("lib", {})
+        if isinstance(lib, dict) and isinstance(lib.get("name"), str):
+            return str(lib["name"])
+        package = self.cargo.get("package", {})
+        name = package.get("name", "") if isinstance(package, dict) else ""
+        return str(name).replace("-", "_")
+
+    @property
+    def module_name(self) -> str:
+        """The full dotted import path of the extension, as maturin places it."""
+        configured = self.maturin.get("module-name")
+        return str(configured) if isinstance(configured, str) else self.lib_name
+
+    @property
+    def extension_name(self) -> str:
+        """What `#[pymodule]` must be called: the last part of the import path."""
+        return self.module_name.rsplit(".", 1)[-1]
+
+    @property
+    def python_source(self) -> Traversable:
+        source = self.maturin.get("python-source")
+        return self.package.joinpath(*str(source).split("/")) if source else self.package
+
+    @property
+    def is_mixed(self) -> bool:
+        """maturin's rule: a package named like the top-level module is in python-source."""
+        top = self.module_name.split(".")[0]
+        return self.python_source.joinpath(top).is_dir()
+
+    @property
+    def crate_dir(self) -> str:
+        return self.manifest.rpartition("/")[0]
+
+    def crate_file(self, name: str) -> Traversable:
+        parts = [p for p in self.crate_dir.split("/") if p]
+        return self.package.joinpath(*parts, name)
+
+    # --- Rust ----------------------------------------------------------------------------
+    @property
+    def pyo3_dependency(self) -> dict[str, Any] | None:
+        for table in _dependency_tables(self.cargo):
+            spec = table.get("pyo3")
+            if isinstance(spec, str):
+                return {"version": spec}
+            if isinstance(spec, dict):
+                return spec
+        return None
+
+    @property
+    def pyo3_features(self) -> set[str]:
+        features: set[str] = set()
+        spec = self.pyo3_dependency or {}
+        features.update(str(f) for f in spec.get("features", []) if isinstance(f, str))
+        workspace = self.cargo.get("workspace", {})
+        deps = workspace.get("dependencies", {}) if isinstance(workspace, dict) else {}
+        if isinstance(deps, dict) and isinstance(deps.get("pyo3"), dict):
+            features.update(str(f) for f in deps["pyo3"].get("features", []))
+        for feature in self.maturin.get("features", []) or []:
+            if isinstance(feature, str) and feature.startswith("pyo3/"):
+                features.add(feature.removeprefix("pyo3/"))
+        return features
+
+    @property
+    def pyo3_version(self) -> tuple[int, int] | None:
+        spec = self.pyo3_dependency or {}
+        found = re.search(r"(\d+)\.(\d+)", str(spec.get("version", "")))
+        return (int(found.group(1)), int(found.group(2))) if found else None
+
+    @cached_property
+    def modules(self) -> list[rust.PyModule]:
+        return rust.find_modules(self.rust_files)
+
+    def extension_module(self) -> rust.PyModule | None:
+        return next((m for m in self.modules if m.name == self.extension_name), None)
+
+    # --- Python --------------------------------------------------------------------------
+    def stub_candidates(self) -> list[Traversable]:
+        """Where maturin picks up the extension's type stubs, most specific first."""
+        parts = self.module_name.split(".")
+        if not self.is_mixed:
+            return [self.package.joinpath(f"{parts[-1]}.pyi")]
+        source = self.python_source
+        if len(parts) == 1:
+            # A mixed project whose module-name has no dot (maturin new --mixed): the extension
+            # is pkg/pkg.*.so and the package's __init__.pyi may type what it re-exports.
+            return [
+                source.joinpath(parts[0], f"{parts[0]}.pyi"),
+                source.joinpath(parts[0], "__init__.pyi"),
+            ]
+        return [source.joinpath(*parts[:-1], f"{parts[-1]}.pyi")]
+
+    def stub(self) -> Traversable | None:
+        return next((c for c in self.stub_candidates() if c.is_file()), None)
+
+    def py_typed(self) -> Traversable:
+        return self.python_source.joinpath(self.module_name.split(".")[0], "py.typed")
+
+    def package_init(self) -> Traversable | None:
+        if not self.is_mixed:
+            return None
+        init = self.python_source.joinpath(self.module_name.split(".")[0], "__init__.py")
+        return init if init.is_file() else None
+
+    @property
+    def root_path(self) -> Path | None:
+        """The repository on disk, when it is on disk (git checks need it)."""
+        return self.root if isinstance(self.root, Path) else None
+
+
+def stub_names(source: str) -> tuple[set[str], set[str], set[str]]:
+    """(functions, classes, other names) defined at the top level of a `.pyi` file."""
+    tree = ast.parse(source)
+    functions: set[str] = set()
+    classes: set[str] = set()
+    other: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            functions.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            classes.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            other.add(node.target.id)
+        elif isinstance(node, ast.Assign):
+            other.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ImportFrom | ast.Import):
+            other.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return functions, classes, other
+
+
+def _dependency_tables(cargo: dict[str, Any]) -> list[dict[str, Any]]:
+    tables = [cargo.get("dependencies", {})]
+    targets = cargo.get("target", {})
+    if isinstance(targets, dict):
+        tables += [t.get("dependencies", {}) for t in targets.values() if isinstance(t, dict)]
+    return [t for t in tables if isinstance(t, dict)]
+
+
+def _read_toml(file: Traversable) -> dict[str, Any] | None:
+    if not file.is_file():
+        return None
+    with file.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _rust_sources(folder: Traversable, prefix: str) -> dict[str, str]:
+    sources: dict[str, str] = {}
+    if not folder.is_dir():
+        return sources
+    for entry in folder.iterdir():
+        name = f"{prefix}/{entry.name}"
+        if entry.is_dir():
+            sources.update(_rust_sources(entry, name))
+        elif entry.name.endswith(".rs"):
+            sources[name] = entry.read_bytes().decode("utf-8", errors="replace")
+    return sources
+
+
+def _workflows(root: Traversable) -> tuple[dict[str, Any], dict[str, str]]:
+    folder = root.joinpath(".github", "workflows")
+    parsed: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    if not folder.is_dir():
+        return parsed, errors
+    # PyYAML is imported here only: projects without workflows never pay for it.
+    import yaml  # noqa: PLC0415
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith((".yml", ".yaml")):
+            continue
+        try:
+            parsed[entry.name] = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+        except yaml.YAMLError as error:
+            errors[entry.name] = str(error).splitlines()[0]
+    return parsed, errors
+
+
+def load(root: Traversable, package: Traversable) -> Pyo3Project | None:
+    """Read the project, or None when `package` is not a PyO3 project (no pyo3 crate)."""
+    pyproject = _read_toml(package.joinpath("pyproject.toml")) or {}
+    tool = pyproject.get("tool", {})
+    maturin = tool.get("maturin", {}) if isinstance(tool, dict) else {}
+    manifest = str(maturin.get("manifest-path", "Cargo.toml")) if isinstance(maturin, dict) else ""
+    manifest = manifest.removeprefix("./") or "Cargo.toml"
+    cargo = _read_toml(package.joinpath(*manifest.split("/")))
+    if cargo is None:
+        return None
+    project = Pyo3Project(
+        root=root,
+        package=package,
+        pyproject=pyproject,
+        cargo=cargo,
+        manifest=manifest,
+        rust_files={},
+        workflows={},
+    )
+    workspace = cargo.get("workspace", {})
+    in_workspace = isinstance(workspace, dict) and "pyo3" in workspace.get("dependencies", {})
+    if project.pyo3_dependency is None and not in_workspace:
+        return None
+    crate_parts = [p for p in project.crate_dir.split("/") if p]
+    rust_files = _rust_sources(package.joinpath(*crate_parts, "src"), "src")
+    workflows, errors = _workflows(root)
+    return Pyo3Project(
+        root=root,
+        package=package,
+        pyproject=pyproject,
+        cargo=cargo,
+        manifest=manifest,
+        rust_files=rust_files,
+        workflows=workflows,
+        workflow_errors=errors,
+    )
