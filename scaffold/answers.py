@@ -38,6 +38,9 @@ class Answers:
     abi3: bool = True
     layout: Layout = "mixed"
     free_threaded: bool = True
+    # Flavours: extra examples (and dependencies) in the generated project.
+    parallel: bool = False
+    numpy: bool = False
     copyright_year: str = dataclasses.field(
         default_factory=lambda: str(datetime.datetime.now(tz=datetime.UTC).year)
     )
@@ -69,6 +72,9 @@ class Answers:
             )
         if self.layout not in LAYOUTS:
             raise InvalidInputError(f"unknown layout {self.layout!r}: choose {LAYOUTS}")
+        for flag in ("abi3", "free_threaded", "parallel", "numpy"):
+            if not isinstance(getattr(self, flag), bool):
+                raise InvalidInputError(f"{flag} must be true or false")
         for field in ("description", "author_name", "author_email"):
             if '"' in getattr(self, field) or "\n" in getattr(self, field):
                 raise InvalidInputError(f"{field} must be one line without double quotes")
