@@ -1,0 +1,320 @@
+"""What generated projects build, test and publish: checked with the real tools, no builds.
+
+cibuildwheel prints the wheel identifiers it would build (offline, ~0.3 s); zizmor and
+check-jsonschema audit the workflows offline; ruff and nox read the rendered noxfile.
+
+abi3 and cibuildwheel. With abi3 on, cibuildwheel 4 still lists one identifier per CPython:
+the first build (the oldest CPython) makes a `cp3X-abi3` wheel, and for every later CPython
+cibuildwheel finds that compatible wheel, skips the build and only runs the tests. So the
+expected identifiers are the same with abi3 on and off; what makes the reuse happen is the
+`abi3-py3X` feature of PyO3 in Cargo.toml, asserted below. Free-threaded CPython (3.14t on)
+cannot load abi3 wheels: those identifiers are separate builds, present only with free_threaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomlkit
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The newest CPython cibuildwheel 4.3 builds by default. When cibuildwheel adds one, this
+# test fails: check that PyO3 supports it, then raise the bound here and in the noxfile.
+NEWEST_MINOR = 15
+FREE_THREADED = ("cp314t", "cp315t")
+
+# Each runner of wheels.yml (its matrix `id`) and the platform tag of the wheels it builds.
+PLATFORM_TAG_OF_RUNNER = {
+    "linux-x86_64-gnu": "manylinux_x86_64",
+    "linux-x86_64-musl": "musllinux_x86_64",
+    "linux-aarch64-gnu": "manylinux_aarch64",
+    "linux-aarch64-musl": "musllinux_aarch64",
+    "macos-x86_64": "macosx_x86_64",
+    "macos-arm64": "macosx_arm64",
+    "windows-amd64": "win_amd64",
+    "windows-arm64": "win_arm64",
+}
+
+CONFIGS = [
+    pytest.param({"abi3": True, "free_threaded": True, "min_python": "3.10"}, id="abi3-ft-3.10"),
+    pytest.param({"abi3": True, "free_threaded": False, "min_python": "3.12"}, id="abi3-3.12"),
+    pytest.param({"abi3": False, "free_threaded": False, "min_python": "3.9"}, id="cp-3.9"),
+    pytest.param({"abi3": False, "free_threaded": True, "min_python": "3.14"}, id="cp-ft-3.14"),
+]
+
+Generate = Callable[..., Path]
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: pip install -r .github/requirements-tools.txt")
+    return path
+
+
+def toml(text: str) -> dict[str, Any]:
+    return tomlkit.parse(text).unwrap()
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """os.environ without cibuildwheel settings a developer may have exported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CIBW_")}
+    env.update(extra)
+    return env
+
+
+def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, f"{args} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def wheel_runners(project: Path) -> list[dict[str, str]]:
+    workflow = yaml.safe_load((project / ".github/workflows/wheels.yml").read_text())
+    include: list[dict[str, str]] = workflow["jobs"]["wheels"]["strategy"]["matrix"]["include"]
+    return include
+
+
+def cibuildwheel_platform(runner_os: str) -> str:
+    """The --platform of a GitHub runner label (ubuntu-24.04-arm -> linux)."""
+    return {"ubuntu": "linux", "macos": "macos", "windows": "windows"}[
+        runner_os.split("-", maxsplit=1)[0]
+    ]
+
+
+def expected_pythons(min_python: str, *, free_threaded: bool) -> list[str]:
+    first = int(min_python.split(".")[1])
+    pythons = [f"cp3{minor}" for minor in range(first, NEWEST_MINOR + 1)]
+    return pythons + (list(FREE_THREADED) if free_threaded else [])
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_each_wheels_runner_builds_the_expected_identifiers(
+    generate: Generate, config: dict[str, object]
+) -> None:
+    project = generate("demo", **config)
+    runners = wheel_runners(project)
+    assert {runner["id"] for runner in runners} == set(PLATFORM_TAG_OF_RUNNER)
+    pythons = expected_pythons(
+        str(config["min_python"]), free_threaded=bool(config["free_threaded"])
+    )
+    cibuildwheel = tool("cibuildwheel")
+
+    def identifiers(runner: dict[str, str]) -> list[str]:
+        # Exactly what the workflow's cibuildwheel step gets: CIBW_ARCHS and CIBW_BUILD.
+        env = clean_env(CIBW_ARCHS=runner["archs"], CIBW_BUILD=runner["build"])
+        platform = cibuildwheel_platform(runner["os"])
+        args = [cibuildwheel, "--print-build-identifiers", "--platform", platform]
+        return run(*args, cwd=project, env=env).split()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = pool.map(identifiers, runners)
+        printed_by_runner = dict(zip([r["id"] for r in runners], results, strict=True))
+    for runner_id, printed in printed_by_runner.items():
+        tag = PLATFORM_TAG_OF_RUNNER[runner_id]
+        assert len(printed) == len(set(printed)), printed
+        assert set(printed) == {f"{python}-{tag}" for python in pythons}, runner_id
+
+
+def test_abi3_free_threaded_linux_x86_64_identifiers_literally(generate: Generate) -> None:
+    """The default project, spelled out: the list a reader can check by eye."""
+    project = generate("demo", abi3=True, free_threaded=True, min_python="3.10")
+    env = clean_env(CIBW_ARCHS="x86_64", CIBW_BUILD="*-manylinux_*")
+    printed = run(
+        tool("cibuildwheel"),
+        "--print-build-identifiers",
+        "--platform",
+        "linux",
+        cwd=project,
+        env=env,
+    ).split()
+    assert printed == [
+        "cp310-manylinux_x86_64",  # builds demo-0.1.0-cp310-abi3-manylinux_*.whl
+        "cp311-manylinux_x86_64",  # cp311..cp315: reuse that wheel, run the tests
+        "cp312-manylinux_x86_64",
+        "cp313-manylinux_x86_64",
+        "cp314-manylinux_x86_64",
+        "cp314t-manylinux_x86_64",  # free-threaded: a wheel of its own
+        "cp315-manylinux_x86_64",
+        "cp315t-manylinux_x86_64",
+    ]
+
+
+@pytest.mark.parametrize("abi3", [True, False])
+def test_abi3_reuse_comes_from_the_pyo3_feature(generate: Generate, abi3: bool) -> None:
+    project = generate("demo", abi3=abi3, min_python="3.11")
+    pyo3 = toml((project / "Cargo.toml").read_text())["dependencies"]["pyo3"]
+    features = pyo3.get("features", []) if isinstance(pyo3, dict) else []
+    assert ("abi3-py311" in features) is abi3
+
+
+@pytest.mark.parametrize("free_threaded", [True, False])
+def test_cibuildwheel_settings(generate: Generate, free_threaded: bool) -> None:
+    project = generate("demo", free_threaded=free_threaded)
+    settings = toml((project / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert settings["test-groups"] == ["test"]
+    assert "test-extras" not in settings
+    assert settings["test-command"] == "pytest {project}/tests"
+    assert "*-musllinux_i686" in settings["skip"]
+    assert ("cp3??t-*" in settings["skip"]) is not free_threaded
+    linux = settings["linux"]
+    assert "sh.rustup.rs" in linux["before-all"]
+    assert linux["environment"]["PATH"].startswith("$HOME/.cargo/bin:")
+    target = settings["macos"]["environment"]["MACOSX_DEPLOYMENT_TARGET"]
+    assert tuple(map(int, target.split("."))) >= (10, 12)
+
+
+def zizmor_findings(*folders: Path) -> str:
+    """zizmor's default policy, offline, no config file: its report if it finds anything."""
+    done = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-config", "--format", "plain", *map(str, folders)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 0 and "No findings to report" in done.stdout:
+        return ""
+    return f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+
+
+def check_schemas(*githubs: Path) -> None:
+    """check-jsonschema on every workflow and dependabot.yml of these .github folders."""
+    workflows = [path for github in githubs for path in sorted(github.glob("workflows/*.yml"))]
+    assert len(workflows) >= 2 * len(githubs)
+    dependabots = [github / "dependabot.yml" for github in githubs]
+    checker = tool("check-jsonschema")
+    run(checker, "--builtin-schema", "vendor.github-workflows", *workflows, cwd=REPO_ROOT)
+    run(checker, "--builtin-schema", "vendor.dependabot", *dependabots, cwd=REPO_ROOT)
+
+
+@pytest.fixture(scope="module")
+def generated_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Projects whose workflows differ (Python versions in ci.yml, the PyPI URL)."""
+    from scaffold import new
+    from scaffold.answers import Answers
+
+    parent = tmp_path_factory.mktemp("workflows")
+    projects = []
+    for name, answers in [
+        ("demo-ft", {"min_python": "3.10", "free_threaded": True}),
+        ("demo-cp", {"min_python": "3.14", "free_threaded": False, "abi3": False}),
+    ]:
+        options = new.NewOptions(
+            destination=parent / name, answers=Answers.resolve(name, **answers)
+        )
+        projects.append(new.run(options).destination)
+    return projects
+
+
+def test_generated_workflows_have_no_zizmor_findings(generated_projects: list[Path]) -> None:
+    githubs = [project / ".github" for project in generated_projects]
+    assert all((github / "dependabot.yml").is_file() for github in githubs)
+    assert zizmor_findings(*githubs) == ""
+
+
+def test_generated_workflows_match_the_schemas(generated_projects: list[Path]) -> None:
+    check_schemas(*(project / ".github" for project in generated_projects))
+
+
+def test_own_workflows_have_no_zizmor_findings_and_match_the_schemas() -> None:
+    assert zizmor_findings(REPO_ROOT / ".github") == ""
+    check_schemas(REPO_ROOT / ".github")
+
+
+USES = re.compile(r"^\s*-?\s*uses:\s*(?P<action>[^@\s]+)@(?P<ref>\S+)\s*(?P<comment>#.*)?$")
+
+
+def secure_by_default(workflow_file: Path) -> None:
+    """Our rules, beyond zizmor's default policy, read straight from the YAML."""
+    text = workflow_file.read_text()
+    workflow = yaml.safe_load(text)
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert "pull_request_target" not in triggers
+    assert workflow["permissions"] == {}, "no permissions at the top level"
+    assert "concurrency" in workflow
+    for line in text.splitlines():
+        if "uses:" in line:
+            match = USES.match(line)
+            assert match, line
+            assert re.fullmatch(r"[0-9a-f]{40}", match["ref"]), f"not pinned to a SHA: {line}"
+            assert match["comment"], f"no version comment: {line}"
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"{name}: permissions are set per job"
+        for step in job["steps"]:
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+            assert "${{" not in step.get("run", ""), f"{name}: expression inside run:"
+        if job["permissions"].get("id-token") == "write":
+            assert name == "publish", "only the publish job gets an OIDC token"
+            assert job["permissions"] == {"id-token": "write"}
+            assert job["environment"]["name"] == "pypi"
+            assert "startsWith(github.ref, 'refs/tags/v')" in job["if"]
+            assert any("pypa/gh-action-pypi-publish@" in s.get("uses", "") for s in job["steps"])
+        else:
+            assert set(job["permissions"].items()) <= {("contents", "read")}, name
+
+
+def test_workflows_are_secure_by_default(generated_projects: list[Path]) -> None:
+    files = [REPO_ROOT / ".github/workflows/ci.yml", REPO_ROOT / ".github/workflows/release.yml"]
+    for project in generated_projects:
+        files += sorted((project / ".github/workflows").glob("*.yml"))
+    assert len(files) == 2 + 2 * len(generated_projects)
+    for workflow_file in files:
+        secure_by_default(workflow_file)
+
+
+def test_release_publishes_on_version_tags(generated_projects: list[Path]) -> None:
+    for workflow_file in [
+        REPO_ROOT / ".github/workflows/release.yml",
+        generated_projects[0] / ".github/workflows/wheels.yml",
+    ]:
+        workflow = yaml.safe_load(workflow_file.read_text())
+        assert workflow[True]["push"]["tags"] == ["v*"]
+        assert workflow["jobs"]["publish"]["needs"]
+
+
+def test_ci_installs_the_oldest_and_newest_python(generated_projects: list[Path]) -> None:
+    with_ft, without_ft = generated_projects
+    versions = {}
+    for project in generated_projects:
+        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+        (setup,) = [s for s in ci["jobs"]["nox"]["steps"] if "setup-python" in s.get("uses", "")]
+        versions[project.name] = setup["with"]["python-version"].split()
+    assert sorted(versions[with_ft.name]) == ["3.10", "3.14", "3.14t"]
+    assert versions[without_ft.name] == ["3.14"]
+
+
+@pytest.mark.parametrize("layout", ["mixed", "rust"])
+def test_rendered_noxfile_and_benchmark_pass_the_projects_ruff(
+    generate: Generate, layout: str
+) -> None:
+    project = generate("demo", layout=layout)
+    ruff = [sys.executable, "-m", "ruff"] if shutil.which("ruff") is None else [tool("ruff")]
+    files = ["noxfile.py", "benchmarks/bench.py"]
+    run(*ruff, "check", "--no-cache", *files, cwd=project)
+    run(*ruff, "format", "--check", "--no-cache", *files, cwd=project)
+
+
+def test_nox_lists_every_session_and_runs_only_fast_ones_by_default(generate: Generate) -> None:
+    project = generate("demo", min_python="3.13", free_threaded=True)
+    listing = run(tool("nox"), "-l", cwd=project)
+    # Lines look like "* tests-3.13 -> docstring" (selected by default) or "- bench -> ...".
+    sessions = re.findall(r"^([*-]) (\S+) -> (.*)$", listing, flags=re.MULTILINE)
+    assert all(doc.strip() for _, _, doc in sessions), listing
+    default = {name for mark, name, _ in sessions if mark == "*"}
+    others = {name for mark, name, _ in sessions if mark == "-"}
+    pythons = {"tests-3.13", "tests-3.14", "tests-3.15", "tests-3.14t", "tests-3.15t"}
+    assert default == {*pythons, "rust", "lint"}
+    assert others == {"develop", "build", "wheels", "publish", "bench"}
