@@ -1,0 +1,492 @@
+"""`pyo3-scaffold migrate`: move a slow pure-Python module of a package to Rust, safely.
+
+The plan is computed entirely in memory (new pyproject.toml, Cargo.toml, src/lib.rs, the
+dispatch block appended to the module, differential tests, a benchmark), validated, and only
+then written. Each write replaces one file atomically; if anything fails part-way every file
+touched is restored byte for byte and every file created is removed.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scaffold import migrate_codegen as codegen
+from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
+from scaffold.migrate_types import Unsupported
+
+MATURIN_REQUIREMENT = "maturin>=1.9.4,<2"
+KNOWN_BACKENDS = (
+    "setuptools.build_meta",
+    "hatchling.build",
+    "flit_core.buildapi",
+    "pdm.backend",
+    "poetry.core.masonry.api",
+)
+# PyO3 0.30 supports CPython 3.9 and later: the stable-ABI floor.
+_MIN_ABI3 = (3, 9)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MigrateOptions:
+    module: Path  # path/to/pkg/slow.py
+    functions: tuple[str, ...] = ()  # empty: every public annotated function
+    dry_run: bool = False
+    allow_dirty: bool = False
+    # Called after each file is written (testing hook: raising here exercises the rollback
+    # with real files on disk).
+    after_write: Callable[[Path], None] | None = None
+
+
+@dataclass(frozen=True)
+class FunctionReport:
+    name: str
+    status: str  # "rust" (translated), "skeleton", "skipped"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MigrateResult:
+    project: Path
+    module: str
+    extension: str
+    env_var: str
+    functions: tuple[FunctionReport, ...]
+    changes: tuple[tuple[str, str], ...]  # (relative path, "created" | "modified")
+    diff: str
+    dry_run: bool
+    notes: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class _Project:
+    root: Path
+    module_path: Path
+    dotted: str
+    package: str  # dotted package holding the module
+    top_package_dir: Path
+
+
+def run(options: MigrateOptions) -> MigrateResult:
+    project = _locate(options.module)
+    if not options.allow_dirty and not options.dry_run:
+        _check_clean(project.root)
+    files, plan, notes = _plan(project, options.functions)
+    changes, diff = _describe(project.root, files)
+    if not options.dry_run:
+        _apply(project.root, files, options.after_write)
+    reports = [
+        FunctionReport(f.name, "rust" if f.body is not None else "skeleton", f.reason)
+        for f in plan.functions
+    ] + [FunctionReport(s.name, "skipped", s.reason) for s in plan.skipped]
+    return MigrateResult(
+        project=project.root,
+        module=plan.dotted,
+        extension=f"{plan.package}.{plan.extension}",
+        env_var=plan.env_var,
+        functions=tuple(reports),
+        changes=tuple(changes),
+        diff=diff,
+        dry_run=options.dry_run,
+        notes=tuple(notes),
+        next_steps=tuple(_next_steps(plan)),
+    )
+
+
+# -- where things are -------------------------------------------------------------------------
+
+
+def _locate(module: Path) -> _Project:
+    path = module.absolute()
+    if path.suffix != ".py" or not path.is_file():
+        raise InvalidInputError(f"{module} is not a Python module file (.py)")
+    if path.name == "__init__.py":
+        raise InvalidInputError("migrate a module of the package, not its __init__.py")
+    if not (path.parent / "__init__.py").is_file():
+        raise InvalidInputError(
+            f"{module} is not inside a package (no __init__.py beside it): "
+            "the Rust extension needs a package to live in"
+        )
+    top = path.parent
+    while (top.parent / "__init__.py").is_file():
+        top = top.parent
+    root = next((p for p in top.parents if (p / "pyproject.toml").is_file()), None)
+    if root is None:
+        raise InvalidInputError(f"no pyproject.toml above {top}: is this an installable project?")
+    parts = [*path.relative_to(top.parent).with_suffix("").parts]
+    for part in parts:
+        if not part.isidentifier():
+            raise InvalidInputError(f"{part!r} in {module} is not a Python identifier")
+    return _Project(
+        root=root,
+        module_path=path,
+        dotted=".".join(parts),
+        package=".".join(parts[:-1]),
+        top_package_dir=top,
+    )
+
+
+def _check_clean(root: Path) -> None:
+    try:
+        done = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all", "."],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except FileNotFoundError as error:
+        raise DirtyTreeError("git is not installed; pass --allow-dirty to migrate anyway") from error
+    if done.returncode != 0:
+        raise DirtyTreeError(
+            f"{root} is not in a git repository, so nothing could undo the migration: "
+            "commit it to git first, or pass --allow-dirty"
+        )
+    if done.stdout.strip():
+        count = len(done.stdout.strip().splitlines())
+        raise DirtyTreeError(
+            f"{root} has {count} uncommitted change(s): commit or stash them first "
+            "(so the migration can be reviewed and undone), or pass --allow-dirty"
+        )
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+def _plan(
+    project: _Project, selected: tuple[str, ...]
+) -> tuple[dict[Path, bytes], codegen.ModulePlan, list[str]]:
+    import tomlkit  # noqa: PLC0415  (lazy: not needed for --help)
+
+    root = project.root
+    pyproject_path = root / "pyproject.toml"
+    pyproject_text = pyproject_path.read_text("utf-8")
+    try:
+        document = tomlkit.parse(pyproject_text)
+    except tomlkit.exceptions.ParseError as error:
+        raise InvalidInputError(f"{pyproject_path} is not valid TOML: {error}") from error
+    source = project.module_path.read_text("utf-8")
+    if codegen.DISPATCH_START in source:
+        raise DestinationError(f"{project.dotted} was already migrated (its dispatch block is there)")
+    try:
+        functions, skipped = codegen.analyse(source, dotted=project.dotted, selected=selected)
+    except SyntaxError as error:
+        raise InvalidInputError(f"{project.module_path} does not parse: {error}") from error
+    except Unsupported as error:
+        raise InvalidInputError(str(error)) from error
+    if not functions:
+        why = "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no public functions"
+        raise InvalidInputError(f"nothing to migrate in {project.dotted} ({why})")
+
+    module_name = project.dotted.rsplit(".", 1)[-1]
+    extension = f"_{module_name}_rs"
+    top_name = project.dotted.split(".", 1)[0]
+    plan = codegen.ModulePlan(
+        dotted=project.dotted,
+        package=project.package,
+        module=module_name,
+        extension=extension,
+        env_var=f"{top_name.upper()}_PURE_PYTHON",
+        functions=tuple(functions),
+        skipped=tuple(skipped),
+    )
+    notes: list[str] = []
+    version, abi3 = _edit_pyproject(document, project, plan, notes)
+    new_pyproject = tomlkit.dumps(document)
+    _validate_pyproject(new_pyproject)
+
+    cargo_path = root / "Cargo.toml"
+    lib_path, ops_path = root / "src" / "lib.rs", root / "src" / "pyops.rs"
+    tests_dir = root / "tests" if (root / "tests").is_dir() or not (root / "test").is_dir() else root / "test"
+    test_path = tests_dir / f"test_{module_name}_rust.py"
+    bench_path = root / "benchmarks" / f"bench_{module_name}.py"
+    for path in (cargo_path, lib_path, ops_path, test_path, bench_path):
+        if path.exists():
+            raise DestinationError(
+                f"{path.relative_to(root)} already exists; migrate does not overwrite files "
+                "(one Rust extension per project: add functions to it by hand)"
+            )
+    name = str(document["project"]["name"])  # type: ignore[index]
+    crate = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "extension"
+    free_threaded = "Free Threading" in " ".join(
+        str(c) for c in document["project"].get("classifiers", [])  # type: ignore[union-attr]
+    )
+    new_module = source.rstrip("\n") + "\n" + codegen.dispatch_block(plan)
+    ast.parse(new_module)  # the block is generated: a failure here is a bug, caught before writing
+    files = {
+        pyproject_path: new_pyproject.encode("utf-8"),
+        project.module_path: new_module.encode("utf-8"),
+        cargo_path: codegen.cargo_toml(
+            crate=crate, lib=extension, version=version, abi3=abi3, plan=plan
+        ).encode("utf-8"),
+        lib_path: _rustfmt(codegen.lib_rs(plan, gil_used=not free_threaded)).encode("utf-8"),
+        ops_path: _rustfmt(codegen.pyops_rs()).encode("utf-8"),
+        test_path: codegen.differential_tests(plan).encode("utf-8"),
+        bench_path: codegen.benchmark(plan).encode("utf-8"),
+    }
+    gitignore = root / ".gitignore"
+    ignored = gitignore.read_text("utf-8") if gitignore.is_file() else ""
+    if not re.search(r"^/?target/?$", ignored, re.MULTILINE):
+        files[gitignore] = (ignored + ("\n" if ignored and not ignored.endswith("\n") else "") + "# Rust build output\n/target/\n").encode("utf-8")
+    return files, plan, notes
+
+
+def _edit_pyproject(
+    document: Any, project: _Project, plan: codegen.ModulePlan, notes: list[str]
+) -> tuple[str, str | None]:
+    """Switch the backend to maturin in place, keeping every comment and unrelated table."""
+    import tomlkit  # noqa: PLC0415
+
+    table = document.get("project")
+    if table is None or "name" not in table:
+        raise InvalidInputError(
+            "pyproject.toml has no [project] table with a name (PEP 621); maturin needs one "
+            "(for Poetry < 2, move the metadata from [tool.poetry] to [project] first)"
+        )
+    build = document.get("build-system")
+    backend = str(build.get("build-backend", "")) if build is not None else ""
+    if backend == "maturin":
+        raise DestinationError("the project already builds with maturin: add functions to its crate by hand")
+    if backend and backend not in KNOWN_BACKENDS:
+        notes.append(f"replaced the build backend {backend!r} with maturin")
+    if build is None:
+        build = tomlkit.table()
+        document.add("build-system", build)
+    build["requires"] = [MATURIN_REQUIREMENT]
+    build["build-backend"] = "maturin"
+    if "backend-path" in build:
+        del build["backend-path"]
+
+    dynamic = [str(d) for d in table.get("dynamic", [])]
+    version = str(table.get("version", ""))
+    if "version" in dynamic:
+        version = _dynamic_version(document, project)
+        remaining = [d for d in dynamic if d != "version"]
+        if remaining:
+            table["dynamic"] = remaining
+        else:
+            del table["dynamic"]
+        table["version"] = version
+        notes.append(
+            f"the version was dynamic (read by the old backend); it is now static in "
+            f"pyproject.toml ({version}): keep it in step with your __version__"
+        )
+    other_dynamic = [d for d in table.get("dynamic", []) if str(d) != "version"]
+    if other_dynamic:
+        raise InvalidInputError(
+            f"[project] dynamic = {[str(d) for d in other_dynamic]}: maturin cannot read "
+            "fields filled in by the old backend; make them static in pyproject.toml first"
+        )
+    if not version:
+        raise InvalidInputError("[project] has no version; set one first")
+
+    tool = document.get("tool")
+    if tool is None:
+        tool = tomlkit.table(is_super_table=True)
+        document.add("tool", tool)
+    if "maturin" in tool:
+        raise DestinationError("[tool.maturin] already exists: the project already has a Rust extension")
+    maturin = tomlkit.table()
+    maturin.add(tomlkit.comment(f"Added by pyo3-scaffold migrate: {plan.package} keeps its Python code;"))
+    maturin.add(tomlkit.comment(f"the Rust crate (Cargo.toml, src/lib.rs) becomes {plan.package}.{plan.extension}."))
+    maturin["module-name"] = f"{plan.package}.{plan.extension}"
+    source_dir = project.top_package_dir.parent.relative_to(project.root).as_posix()
+    if source_dir != ".":
+        maturin["python-source"] = source_dir
+    tool.add("maturin", maturin)
+    old = [name for name in ("setuptools", "hatch", "flit", "pdm") if name in tool]
+    if old:
+        notes.append(
+            f"[tool.{'], [tool.'.join(old)}] stay as they were but maturin does not read them"
+        )
+
+    groups = document.get("dependency-groups")
+    if groups is None:
+        groups = tomlkit.table()
+        document.add("dependency-groups", groups)
+    test = groups.get("test")
+    if test is None:
+        groups["test"] = ["pytest>=8", "hypothesis>=6"]
+    else:
+        present = " ".join(str(r) for r in test).lower()
+        for requirement in ("pytest>=8", "hypothesis>=6"):
+            if requirement.split(">")[0] not in present:
+                test.append(requirement)
+
+    requires = str(table.get("requires-python", ""))
+    found = re.search(r">=\s*3\.(\d+)", requires)
+    minor = int(found.group(1)) if found else _MIN_ABI3[1]
+    if minor < _MIN_ABI3[1]:
+        notes.append(
+            f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 0.30 "
+            "cannot build for; the wheels need 3.9 or later"
+        )
+    abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
+    return _cargo_version(version, notes), abi3
+
+
+def _dynamic_version(document: Any, project: _Project) -> str:
+    """The version the old backend would compute, when it is a literal somewhere we can read."""
+    tool = document.get("tool", {})
+    candidates: list[Path] = []
+    hatch = tool.get("hatch", {}).get("version", {})
+    if "path" in hatch:
+        candidates.append(project.root / str(hatch["path"]))
+    attr = tool.get("setuptools", {}).get("dynamic", {}).get("version", {}).get("attr")
+    if attr:
+        module = str(attr).rsplit(".", 1)[0]
+        base = project.top_package_dir.parent / Path(*module.split("."))
+        candidates += [base / "__init__.py", base.with_suffix(".py")]
+    candidates.append(project.top_package_dir / "__init__.py")  # flit reads __version__ here
+    for path in candidates:
+        if path.is_file():
+            found = re.search(
+                r"""^__version__\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""",
+                path.read_text("utf-8"),
+                re.MULTILINE,
+            )
+            if found:
+                return found.group(1)
+    raise InvalidInputError(
+        "the version is dynamic and not a literal __version__ the tool can read; "
+        "set [project] version first"
+    )
+
+
+def _cargo_version(version: str, notes: list[str]) -> str:
+    """Cargo wants SemVer; the Python version (pyproject.toml) is the one that ships."""
+    found = re.match(r"^(\d+)(?:\.(\d+))?(?:\.(\d+))?", version)
+    if not found:
+        return "0.0.0"
+    parts = [found.group(i) or "0" for i in (1, 2, 3)]
+    semver = ".".join(str(int(p)) for p in parts)
+    if semver != version:
+        notes.append(f"Cargo.toml has version {semver} (SemVer); the wheel uses {version}")
+    return semver
+
+
+def _validate_pyproject(text: str) -> None:
+    import tomllib  # noqa: PLC0415
+
+    from validate_pyproject import api, errors  # noqa: PLC0415  (lazy: imports jsonschema code)
+
+    try:
+        api.Validator()(tomllib.loads(text))
+    except errors.ValidationError as error:
+        raise InvalidInputError(
+            f"the migrated pyproject.toml would not be valid: {error.message}"
+        ) from error
+
+
+def _rustfmt(code: str) -> str:
+    """Format with rustfmt when it is installed, so `cargo fmt --check` passes as generated."""
+    try:
+        done = subprocess.run(
+            ["rustfmt", "--edition", "2024", "--emit", "stdout"],
+            input=code,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return code
+    return done.stdout if done.returncode == 0 and done.stdout.strip() else code
+
+
+def _describe(root: Path, files: dict[Path, bytes]) -> tuple[list[tuple[str, str]], str]:
+    changes = []
+    diff = []
+    for path, content in files.items():
+        rel = path.relative_to(root).as_posix()
+        before = path.read_text("utf-8") if path.exists() else ""
+        changes.append((rel, "modified" if path.exists() else "created"))
+        diff += difflib.unified_diff(
+            before.splitlines(keepends=True),
+            content.decode("utf-8").splitlines(keepends=True),
+            fromfile=f"a/{rel}" if path.exists() else "/dev/null",
+            tofile=f"b/{rel}",
+        )
+    return changes, "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+
+
+# -- writing, all or nothing ------------------------------------------------------------------
+
+
+def _apply(
+    root: Path, files: dict[Path, bytes], after_write: Callable[[Path], None] | None
+) -> None:
+    originals: dict[Path, bytes | None] = {}
+    made_dirs: list[Path] = []
+    try:
+        for path, content in files.items():
+            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+            for folder in reversed(missing):
+                folder.mkdir()
+                made_dirs.append(folder)
+            originals[path] = path.read_bytes() if path.exists() else None
+            _write_atomic(path, content)
+            if after_write is not None:
+                after_write(path)
+    except BaseException as error:
+        _restore(originals, made_dirs)
+        if isinstance(error, OSError):
+            raise ScaffoldError(
+                f"could not write {getattr(error, 'filename', None) or 'a file'} "
+                f"({error.strerror or error}); every file was restored, nothing changed"
+            ) from error
+        raise
+
+
+def _write_atomic(path: Path, content: bytes) -> None:
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        if mode is not None:
+            Path(temp).chmod(mode)
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _restore(originals: dict[Path, bytes | None], made_dirs: list[Path]) -> None:
+    for path, content in originals.items():
+        if content is None:
+            path.unlink(missing_ok=True)
+        else:
+            _write_atomic(path, content)
+    for folder in reversed(made_dirs):
+        folder.rmdir()
+
+
+def _next_steps(plan: codegen.ModulePlan) -> list[str]:
+    steps = [
+        "git diff                               # review every change",
+        "python -m pip install -e . --group test  # build the extension (needs Rust) and test deps",
+        "python -m pytest                       # your tests + the Rust/Python differential tests",
+        f"python benchmarks/bench_{plan.module}.py   # after a --release build: the speed-ups",
+        f"{plan.env_var}=1 python -m pytest   # the pure-Python path still works",
+    ]
+    skeletons = [f.name for f in plan.functions if f.body is None]
+    if skeletons:
+        steps.append(
+            f"implement {', '.join(skeletons)} in src/lib.rs (marked TODO), then add each "
+            "name to IMPLEMENTED"
+        )
+    steps.append(
+        "add CI and wheel builds: `pyo3-scaffold ci` (nox sessions incl. `bench`, "
+        "cibuildwheel workflows)"
+    )
+    return steps

@@ -1,0 +1,260 @@
+"""Python annotations -> Rust types, Hypothesis strategies and benchmark inputs (for `migrate`).
+
+One `PyType` describes a parameter or return annotation. The mapping is deliberately small and
+exact: every type here converts to and from Python losslessly through PyO3 (dicts keep their
+order through `IndexMap`). Anything else raises `Unsupported` with a reason the user can read.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+# Types that are `Copy` in Rust: reading them never aliases or moves.
+_SCALARS = frozenset({"int", "float", "bool", "char", "none"})
+_HASHABLE = frozenset({"int", "str", "bool", "bytes"})
+_NAMES = {
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "str": "str",
+    "bytes": "bytes",
+    "None": "none",
+    "NoneType": "none",
+}
+_GENERICS = {
+    "list": "list",
+    "List": "list",
+    "Sequence": "list",
+    "tuple": "tuple",
+    "Tuple": "tuple",
+    "dict": "dict",
+    "Dict": "dict",
+    "Mapping": "dict",
+    "set": "set",
+    "Set": "set",
+    "Optional": "optional",
+    "Union": "union",
+}
+
+
+class Unsupported(Exception):  # noqa: N818  (a reason, not an error the user sees as such)
+    """An annotation or construct that `migrate` cannot map faithfully; `str()` is the reason."""
+
+
+@dataclass(frozen=True)
+class PyType:
+    """A Python type from an annotation.
+
+    `name` is one of int, float, bool, str, bytes, none, list, tuple (fixed length),
+    vartuple (``tuple[T, ...]``), dict, set, optional, and the translator's internal `char`
+    (one code point: what indexing or iterating a str gives).
+    """
+
+    name: str
+    args: tuple[PyType, ...] = ()
+
+    def __str__(self) -> str:
+        if self.name == "none":
+            return "None"
+        if self.name == "char":
+            return "str"
+        if self.name == "optional":
+            return f"{self.args[0]} | None"
+        if self.name == "vartuple":
+            return f"tuple[{self.args[0]}, ...]"
+        if self.args:
+            return f"{self.name}[{', '.join(map(str, self.args))}]"
+        return self.name
+
+    @property
+    def is_copy(self) -> bool:
+        return self.name in _SCALARS or (
+            self.name in {"tuple", "optional"} and all(a.is_copy for a in self.args)
+        )
+
+    def walk(self) -> list[PyType]:
+        found = [self]
+        for arg in self.args:
+            found.extend(arg.walk())
+        return found
+
+    def uses(self, name: str) -> bool:
+        return any(t.name == name for t in self.walk())
+
+    def rust(self) -> str:
+        """The Rust type PyO3 converts this Python type to and from."""
+        simple = {
+            "int": "i64",
+            "float": "f64",
+            "bool": "bool",
+            "str": "String",
+            "bytes": "Vec<u8>",
+            "none": "()",
+            "char": "char",
+        }
+        if self.name in simple:
+            return simple[self.name]
+        inner = [a.rust() for a in self.args]
+        if self.name in {"list", "vartuple"}:
+            return f"Vec<{inner[0]}>"
+        if self.name == "tuple":
+            return f"({', '.join(inner)},)" if len(inner) == 1 else f"({', '.join(inner)})"
+        if self.name == "dict":
+            return f"IndexMap<{inner[0]}, {inner[1]}>"
+        if self.name == "set":
+            return f"HashSet<{inner[0]}>"
+        if self.name == "optional":
+            return f"Option<{inner[0]}>"
+        raise AssertionError(self.name)
+
+    def strategy(self) -> str:
+        """A Hypothesis strategy (source text, `st` = hypothesis.strategies) for values."""
+        simple = {
+            # Small ints: the reference implementation must finish quickly on every example;
+            # ints beyond i64 are tested separately (Rust raises OverflowError).
+            "int": "st.integers(min_value=-1000, max_value=1000)",
+            "float": "st.floats(allow_nan=True, allow_infinity=True)",
+            "bool": "st.booleans()",
+            # Lone surrogates cannot become a Rust String: PyO3 raises UnicodeEncodeError.
+            "str": "st.text(max_size=40)",
+            "bytes": "st.binary(max_size=40)",
+            "none": "st.none()",
+        }
+        if self.name in simple:
+            return simple[self.name]
+        inner = [a.strategy() for a in self.args]
+        if self.name in {"list", "vartuple"}:
+            wrap = "st.lists({}, max_size=30)".format(inner[0])
+            return wrap if self.name == "list" else f"{wrap}.map(tuple)"
+        if self.name == "tuple":
+            return f"st.tuples({', '.join(inner)})"
+        if self.name == "dict":
+            return f"st.dictionaries({inner[0]}, {inner[1]}, max_size=10)"
+        if self.name == "set":
+            return f"st.sets({inner[0]}, max_size=20)"
+        if self.name == "optional":
+            return f"st.none() | {inner[0]}"
+        raise AssertionError(self.name)
+
+    def bench_value(self, scale: str, top: bool = True) -> str:  # noqa: FBT001,FBT002
+        """Source text of a realistic input of size `scale` (an expression), using `rng`."""
+        if self.name == "int":
+            return scale if top else f"rng.randint(-{scale}, {scale})"
+        if self.name == "float":
+            return "rng.uniform(-1000.0, 1000.0)"
+        if self.name == "bool":
+            return "rng.random() < 0.5"
+        if self.name == "str":
+            return f"''.join(rng.choices('abcdefghij', k={scale}))"
+        if self.name == "bytes":
+            return f"rng.randbytes({scale})"
+        if self.name == "none":
+            return "None"
+        if self.name == "optional":
+            return self.args[0].bench_value(scale, top)
+        if self.name in {"list", "vartuple", "set"}:
+            item = self.args[0].bench_value(f"min({scale}, 20)", top=False)
+            kind = {"list": "list", "vartuple": "tuple", "set": "set"}[self.name]
+            return f"{kind}({item} for _ in range({scale}))"
+        if self.name == "tuple":
+            return "(" + "".join(a.bench_value(scale, top) + ", " for a in self.args) + ")"
+        if self.name == "dict":
+            key = self.args[0].bench_value(f"min({scale}, 20)", top=False)
+            value = self.args[1].bench_value(f"min({scale}, 20)", top=False)
+            return f"{{{key}: {value} for _ in range({scale})}}"
+        raise AssertionError(self.name)
+
+
+INT = PyType("int")
+FLOAT = PyType("float")
+BOOL = PyType("bool")
+STR = PyType("str")
+CHAR = PyType("char")
+NONE = PyType("none")
+
+
+def list_of(item: PyType) -> PyType:
+    return PyType("list", (item,))
+
+
+def parse_annotation(node: ast.expr | None, *, position: str = "parameter") -> PyType:
+    """Map an annotation to a `PyType`, or raise `Unsupported` saying why."""
+    if node is None:
+        raise Unsupported(f"{position} has no type annotation")
+    found = _parse(node)
+    _check_hashable(found)
+    if position == "return" and found.uses("vartuple"):
+        # PyO3 turns a Vec into a list: the caller would get a list instead of a tuple.
+        raise Unsupported("returns tuple[T, ...], which would come back from Rust as a list")
+    return found
+
+
+def _parse(node: ast.expr) -> PyType:  # noqa: C901, PLR0911, PLR0912
+    if isinstance(node, ast.Constant):
+        if node.value is None:
+            return NONE
+        if isinstance(node.value, str):  # a string annotation: "list[int]"
+            try:
+                inner = ast.parse(node.value, mode="eval").body
+            except SyntaxError as error:
+                raise Unsupported(f"cannot parse annotation {node.value!r}") from error
+            return _parse(inner)
+        raise Unsupported(f"annotation {ast.unparse(node)} is not a type")
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return _union([node.left, node.right], node)
+    name = _dotted(node.value if isinstance(node, ast.Subscript) else node)
+    if not isinstance(node, ast.Subscript):
+        if name in _NAMES:
+            return PyType(_NAMES[name])
+        if name in _GENERICS:
+            raise Unsupported(f"{name} needs its item types, e.g. {name}[int]")
+        raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
+    kind = _GENERICS.get(name or "")
+    if kind is None:
+        raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
+    items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if kind == "union":
+        return _union(items, node)
+    if kind == "optional":
+        return PyType("optional", (_parse(items[0]),))
+    if kind == "tuple":
+        if len(items) == 2 and isinstance(items[1], ast.Constant) and items[1].value is ...:  # noqa: PLR2004
+            return PyType("vartuple", (_parse(items[0]),))
+        if not items or any(isinstance(i, ast.Constant) and i.value is ... for i in items):
+            raise Unsupported(f"{ast.unparse(node)} is not a fixed or homogeneous tuple")
+        return PyType("tuple", tuple(_parse(i) for i in items))
+    expected = 2 if kind == "dict" else 1
+    if len(items) != expected:
+        raise Unsupported(f"{ast.unparse(node)} needs {expected} item type(s)")
+    return PyType(kind, tuple(_parse(i) for i in items))
+
+
+def _union(members: list[ast.expr], node: ast.expr) -> PyType:
+    parsed = [_parse(m) for m in members]
+    others = [p for p in parsed if p != NONE]
+    if len(others) == 1 and len(parsed) == 2:  # noqa: PLR2004
+        return PyType("optional", (others[0],))
+    raise Unsupported(f"union {ast.unparse(node)} is not Optional[T]; Rust needs one type")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """`typing.List` -> `List`, `list` -> `list` (the module part does not change the type)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _check_hashable(found: PyType) -> None:
+    for t in found.walk():
+        keys = t.args[:1] if t.name in {"dict", "set"} else ()
+        for key in keys:
+            if not all(k.name in _HASHABLE or k.name == "tuple" for k in key.walk()):
+                raise Unsupported(
+                    f"{t} has {key} keys, which are not hashable in Rust (only int, str, "
+                    "bool, bytes and tuples of them)"
+                )
+    if found.name == "optional" and found.args[0].name == "optional":
+        raise Unsupported("Optional[Optional[T]] has no distinct Rust equivalent")

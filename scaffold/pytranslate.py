@@ -1,0 +1,1062 @@
+"""Translate a small, faithful subset of Python function bodies to Rust (for `migrate`).
+
+Faithfulness beats coverage: anything outside the subset raises `Untranslatable` and the
+function gets a typed skeleton instead. The subset: int/float/bool/str locals and lists of them,
+arithmetic, comparisons, `if`/`while`/`for` over `range` (any literal step), lists and strings,
+indexing and slicing (negative indexes too), a few builtins, `raise` of builtin exceptions.
+
+How Python's semantics are kept (the helpers live in the generated `src/pyops.rs`):
+- int is `i64`; + - * ** << and unary minus are checked and raise OverflowError; `//` and `%`
+  round towards negative infinity; division by zero raises ZeroDivisionError.
+- str is a `Vec<char>` inside the function: indexing, `len` and slicing count code points.
+- lists are values in Rust but shared objects in Python, so anything that could observe
+  sharing (mutating a parameter, `b = a` for lists, appending a list variable) is refused.
+- locals are declared at the top of the function, so a loop variable keeps its last value
+  after the loop as in Python. (Reading a local before any assignment gives its zero value
+  instead of UnboundLocalError: only code that is already broken can tell.)
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from scaffold.migrate_types import (
+    BOOL,
+    CHAR,
+    FLOAT,
+    INT,
+    NONE,
+    STR,
+    PyType,
+    Unsupported,
+    list_of,
+)
+
+RUST_KEYWORDS = frozenset(
+    """as async await break const continue crate dyn else enum extern false fn for if impl in let
+    loop match mod move mut pub ref return self static struct super trait true type unsafe use
+    where while abstract become box do final gen macro override priv try typeof unsized virtual
+    yield Self""".split()
+)
+_NOT_RAW = frozenset({"self", "Self", "super", "crate"})
+_UNKNOWN_LIST = PyType("list", (PyType("?"),))
+_EXCEPTIONS = {
+    "ValueError": "PyValueError",
+    "TypeError": "PyTypeError",
+    "IndexError": "PyIndexError",
+    "KeyError": "PyKeyError",
+    "ZeroDivisionError": "PyZeroDivisionError",
+    "OverflowError": "PyOverflowError",
+    "RuntimeError": "PyRuntimeError",
+    "ArithmeticError": "PyArithmeticError",
+    "AssertionError": "PyAssertionError",
+}
+_INT_OPS = {
+    ast.Add: "pyops::add",
+    ast.Sub: "pyops::sub",
+    ast.Mult: "pyops::mul",
+    ast.FloorDiv: "pyops::floordiv",
+    ast.Mod: "pyops::modulo",
+    ast.LShift: "pyops::lshift",
+    ast.RShift: "pyops::rshift",
+}
+_BIT_OPS = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^"}
+_FLOAT_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_MAX_EXACT = 2**53
+_I64 = (-(2**63), 2**63 - 1)
+
+
+class Untranslatable(Exception):  # noqa: N818  (a reason, not an error the user sees as such)
+    """The body uses something outside the faithful subset; `str()` says what."""
+
+
+def rust_ident(name: str) -> str:
+    if name in _NOT_RAW:
+        return f"{name}_"
+    return f"r#{name}" if name in RUST_KEYWORDS else name
+
+
+def internal(t: PyType) -> str:
+    """The Rust type of a value inside a translated body (str is a Vec<char> there)."""
+    if t.name == "str":
+        return "Vec<char>"
+    if t.name == "list":
+        return f"Vec<{internal(t.args[0])}>"
+    if t.name == "tuple":
+        inner = ", ".join(internal(a) for a in t.args)
+        return f"({inner},)" if len(t.args) == 1 else f"({inner})"
+    if t.name == "optional":
+        return f"Option<{internal(t.args[0])}>"
+    if t.name in {"int", "float", "bool", "char", "none"}:
+        return t.rust()
+    raise Untranslatable(f"values of type {t} are outside the translatable subset")
+
+
+def to_internal(expr: str, t: PyType) -> str:
+    """Convert a value PyO3 extracted (`t.rust()`) into the body's representation."""
+    if not t.uses("str"):
+        internal(t)  # refuses dict/set/bytes
+        return expr
+    if t.name == "str":
+        return f"pyops::chars(&{expr})"
+    if t.name == "list":
+        return f"{expr}.into_iter().map(|v| {to_internal('v', t.args[0])}).collect::<Vec<_>>()"
+    if t.name == "optional":
+        return f"{expr}.map(|v| {to_internal('v', t.args[0])})"
+    if t.name == "tuple":
+        parts = ", ".join(to_internal(f"{expr}.{i}", a) for i, a in enumerate(t.args))
+        return f"({parts},)" if len(t.args) == 1 else f"({parts})"
+    raise Untranslatable(f"values of type {t} are outside the translatable subset")
+
+
+def to_external(expr: str, t: PyType) -> str:
+    """The inverse of `to_internal`: what PyO3 converts back to Python."""
+    if not t.uses("str"):
+        return expr
+    if t.name == "str":
+        return f"pyops::string(&{expr})"
+    if t.name == "list":
+        return f"{expr}.into_iter().map(|v| {to_external('v', t.args[0])}).collect::<Vec<_>>()"
+    if t.name == "optional":
+        return f"{expr}.map(|v| {to_external('v', t.args[0])})"
+    if t.name == "tuple":
+        parts = ", ".join(to_external(f"{expr}.{i}", a) for i, a in enumerate(t.args))
+        return f"({parts},)" if len(t.args) == 1 else f"({parts})"
+    raise Untranslatable(f"values of type {t} are outside the translatable subset")
+
+
+def _default(t: PyType) -> str:
+    if t.name == "tuple":
+        inner = ", ".join(_default(a) for a in t.args)
+        return f"({inner},)" if len(t.args) == 1 else f"({inner})"
+    return {
+        "int": "0",
+        "float": "0.0",
+        "bool": "false",
+        "char": "'\\0'",
+        "none": "()",
+        "optional": "None",
+    }.get(t.name, "Vec::new()")
+
+
+def rust_str(value: str) -> str:
+    out = []
+    for ch in value:
+        if ch in {'"', "\\"}:
+            out.append("\\" + ch)
+        elif 0x20 <= ord(ch) < 0x7F:  # noqa: PLR2004
+            out.append(ch)
+        else:
+            out.append(f"\\u{{{ord(ch):x}}}")
+    return '"' + "".join(out) + '"'
+
+
+def rust_char(ch: str) -> str:
+    if ch in {"'", "\\"}:
+        return f"'\\{ch}'"
+    if 0x20 <= ord(ch) < 0x7F:  # noqa: PLR2004
+        return f"'{ch}'"
+    return f"'\\u{{{ord(ch):x}}}'"
+
+
+def rust_float(value: float) -> str:
+    if value != value:  # noqa: PLR0124  (NaN)
+        return "f64::NAN"
+    if value in {float("inf"), float("-inf")}:
+        return "f64::INFINITY" if value > 0 else "f64::NEG_INFINITY"
+    text = repr(value)
+    if "." not in text and "e" not in text:
+        text += ".0"
+    return f"{text}f64"
+
+
+@dataclass
+class _Expr:
+    code: str
+    type: PyType
+    # A place (a variable or an element of one): reading a non-Copy place needs a clone.
+    place: bool = False
+
+
+@dataclass
+class FunctionInfo:
+    """What the translator needs to know about the function and its module."""
+
+    name: str
+    params: list[tuple[str, PyType]]
+    returns: PyType
+    constants: dict[str, int | float | bool] = field(default_factory=dict)
+    math_names: frozenset[str] = frozenset()  # names the module binds to the math module
+
+
+def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
+    """The Rust body (statements, ending with the tail expression) or `Untranslatable`."""
+    try:
+        return _Translator(func, info).body()
+    except Unsupported as error:
+        raise Untranslatable(str(error)) from error
+    except RecursionError as error:  # pragma: no cover - absurdly nested code
+        raise Untranslatable("the body is nested too deeply") from error
+
+
+class _Translator:
+    def __init__(self, func: ast.FunctionDef, info: FunctionInfo) -> None:
+        self.func = func
+        self.info = info
+        self.env: dict[str, PyType] = {}
+        self.params = {name for name, _ in info.params}
+        self.temp = 0
+        self.mutated = _mutated_names(func)
+
+    # -- whole function ---------------------------------------------------------------------
+
+    def body(self) -> str:
+        func = self.func
+        if func.decorator_list:
+            raise Untranslatable("decorated functions keep their Python behaviour")
+        args = func.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+            raise Untranslatable("*args, **kwargs, keyword-only and positional-only parameters")
+        for name, t in self.info.params:
+            self.env[name] = t
+            if t.name == "list" and name in self.mutated:
+                raise Untranslatable(
+                    f"it mutates its list argument {name!r}, which the caller would see in "
+                    "Python but not from Rust (Rust gets a copy)"
+                )
+        internal(self.info.returns)
+        statements = func.body
+        if statements and _is_docstring(statements[0]):
+            statements = statements[1:]
+        code = self.block(statements, 1)
+        for name in self.env:
+            if self.env[name].uses("?"):
+                raise Untranslatable(f"cannot tell the item type of the empty list {name!r}")
+        lines = [
+            f"    let mut {rust_ident(name)}: {internal(t)} = {to_internal(rust_ident(name), t)};"
+            for name, t in self.info.params
+        ]
+        lines += [
+            f"    let mut {rust_ident(name)}: {internal(t)} = {_default(t)};"
+            for name, t in self.env.items()
+            if name not in self.params
+        ]
+        if self.info.returns == NONE:
+            tail = "    Ok(())"
+        elif self.info.returns.name == "optional":
+            tail = "    Ok(None)"
+        else:
+            # Python would return None here, against the annotation: say so loudly instead.
+            tail = '    Err(PyTypeError::new_err("ended without return (Python returns None)"))'
+
+        return "\n".join([*lines, code, tail]) if code else "\n".join([*lines, tail])
+
+    # -- statements -------------------------------------------------------------------------
+
+    def block(self, statements: list[ast.stmt], depth: int) -> str:
+        return "\n".join(self.stmt(s, depth) for s in statements)
+
+    def stmt(self, node: ast.stmt, depth: int) -> str:  # noqa: C901, PLR0911, PLR0912
+        pad = "    " * depth
+        if isinstance(node, ast.Pass):
+            return ""
+        if isinstance(node, ast.Break):
+            return f"{pad}break;"
+        if isinstance(node, ast.Continue):
+            return f"{pad}continue;"
+        if isinstance(node, ast.Return):
+            return pad + self.return_(node)
+        if isinstance(node, ast.Assign):
+            if len(node.targets) != 1:
+                raise Untranslatable("chained assignment a = b = ...")
+            return self.assign(node.targets[0], node.value, depth)
+        if isinstance(node, ast.AnnAssign):
+            if node.value is None or not isinstance(node.target, ast.Name):
+                raise Untranslatable("annotation without a value")
+            from scaffold.migrate_types import parse_annotation  # noqa: PLC0415
+
+            declared = parse_annotation(node.annotation)
+            self.declare(node.target.id, declared)
+            return self.assign(node.target, node.value, depth)
+        if isinstance(node, ast.AugAssign):
+            return self.augassign(node, depth)
+        if isinstance(node, ast.If):
+            text = f"{pad}if {self.condition(node.test)} {{\n{self.block(node.body, depth + 1)}"
+            if node.orelse:
+                text += f"\n{pad}}} else {{\n{self.block(node.orelse, depth + 1)}"
+            return text + f"\n{pad}}}"
+        if isinstance(node, ast.While):
+            if node.orelse:
+                raise Untranslatable("while ... else")
+            test = node.test
+            if isinstance(test, ast.Constant) and test.value is True:
+                return f"{pad}loop {{\n{self.block(node.body, depth + 1)}\n{pad}}}"
+            cond = self.condition(test)
+            return f"{pad}while {cond} {{\n{self.block(node.body, depth + 1)}\n{pad}}}"
+        if isinstance(node, ast.For):
+            return self.for_(node, depth)
+        if isinstance(node, ast.Expr):
+            return pad + self.expr_stmt(node.value)
+        if isinstance(node, ast.Raise):
+            return pad + self.raise_(node)
+        if isinstance(node, ast.Assert):
+            cond = self.condition(node.test)
+            message = '""'
+            if node.msg is not None:
+                if not (isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)):
+                    raise Untranslatable("assert with a computed message")
+                message = rust_str(node.msg.value)
+            return f"{pad}if !({cond}) {{ return Err(PyAssertionError::new_err({message})); }}"
+        raise Untranslatable(f"the {type(node).__name__} statement (line {node.lineno})")
+
+    def return_(self, node: ast.Return) -> str:
+        want = self.info.returns
+        if node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
+            if want == NONE:
+                return "return Ok(());"
+            if want.name == "optional":
+                return "return Ok(None);"
+            raise Untranslatable(f"returns None where the annotation says {want}")
+        inner = want.args[0] if want.name == "optional" else want
+        value = _coerce(self.value(node.value, inner), inner, "returns")
+        code = to_external(value.code, inner)
+        return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
+
+    def declare(self, name: str, t: PyType) -> None:
+        if name in self.info.constants or name in self.info.math_names:
+            raise Untranslatable(f"assigns to the module-level name {name!r}")
+        known = self.env.get(name)
+        if known is None or known == t:
+            self.env[name] = t
+        elif known == _UNKNOWN_LIST and t.name == "list":
+            self.env[name] = t
+        elif not (t == _UNKNOWN_LIST and known.name == "list"):
+            raise Untranslatable(f"{name!r} is {known} and later {t}; a Rust variable has one type")
+
+    def assign(self, target: ast.expr, value: ast.expr, depth: int) -> str:
+        pad = "    " * depth
+        if isinstance(target, ast.Name):
+            hint = self.env.get(target.id)
+            got = self.value(value, hint, fresh_list=True)
+            if hint == STR and got.type == CHAR:
+                got = _coerce(got, STR, "assigns")
+            self.declare(target.id, got.type)
+            return f"{pad}{rust_ident(target.id)} = {got.code};"
+        if isinstance(target, ast.Tuple):
+            if not all(isinstance(e, ast.Name) for e in target.elts):
+                raise Untranslatable("unpacking into something other than names")
+            names = [e.id for e in target.elts]  # type: ignore[attr-defined]
+            if isinstance(value, ast.Tuple):
+                if len(value.elts) != len(names):
+                    raise Untranslatable("unpacking a tuple of another length")
+                values = [
+                    self.value(v, self.env.get(n), fresh_list=True)
+                    for n, v in zip(names, value.elts, strict=True)
+                ]
+            else:
+                whole = self.value(value)
+                if whole.type.name != "tuple" or len(whole.type.args) != len(names):
+                    raise Untranslatable("unpacking something that is not a tuple of that size")
+                tmp = self.fresh()
+                values = [_Expr(f"{tmp}.{i}", t) for i, t in enumerate(whole.type.args)]
+                for name, v in zip(names, values, strict=True):
+                    self.declare(name, v.type)
+                sets = " ".join(
+                    f"{rust_ident(n)} = {v.code};" for n, v in zip(names, values, strict=True)
+                )
+                return f"{pad}{{ let {tmp} = {whole.code}; {sets} }}"
+            temps = [self.fresh() for _ in names]
+            for name, v in zip(names, values, strict=True):
+                self.declare(name, v.type)
+            lets = " ".join(f"let {t} = {v.code};" for t, v in zip(temps, values, strict=True))
+            sets = " ".join(f"{rust_ident(n)} = {t};" for n, t in zip(names, temps, strict=True))
+            return f"{pad}{{ {lets} {sets} }}"
+        if isinstance(target, ast.Subscript):
+            place, elem = self.index_place(target)
+            got = _coerce(self.value(value, elem, fresh_list=True), elem, "stores")
+            tmp = self.fresh()
+            return f"{pad}{{ let {tmp} = {got.code}; {place[0]} {place[1]} = {tmp}; }}"
+        raise Untranslatable(f"assignment to {ast.unparse(target)}")
+
+    def index_place(self, target: ast.Subscript) -> tuple[tuple[str, str], PyType]:
+        """`xs[i][j]` as an assignable place: (index computations, place), and its type."""
+        chain: list[ast.expr] = []
+        node: ast.expr = target
+        while isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Slice):
+                raise Untranslatable("assignment to a slice")
+            chain.append(node.slice)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.env:
+            raise Untranslatable(f"assignment to {ast.unparse(target)}")
+        if node.id in self.params and self.env[node.id].name == "list":
+            raise Untranslatable(f"it mutates its list argument {node.id!r}")
+        place = rust_ident(node.id)
+        t = self.env[node.id]
+        prep = []
+        for index in reversed(chain):
+            if t.name != "list":
+                raise Untranslatable(f"item assignment on {t}")
+            i = self.value(index, INT)
+            if i.type != INT:
+                raise Untranslatable("a list index that is not an int")
+            tmp = self.fresh()
+            prep.append(f'let {tmp} = pyops::index({place}.len(), {i.code}, "list assignment")?;')
+            place = f"{place}[{tmp}]"
+            t = t.args[0]
+        return (" ".join(prep), place), t
+
+    def augassign(self, node: ast.AugAssign, depth: int) -> str:
+        pad = "    " * depth
+        target = node.target
+        if isinstance(target, ast.Name):
+            current = self.env.get(target.id)
+            if current is None:
+                raise Untranslatable(f"{target.id!r} is used before it is assigned")
+            if current.name in {"str", "list"}:
+                if not isinstance(node.op, ast.Add):
+                    raise Untranslatable(f"{type(node.op).__name__}= on {current}")
+                if current.name == "list" and target.id in self.params:
+                    raise Untranslatable(f"it mutates its list argument {target.id!r}")
+                other = self.value(node.value, current)
+                name = rust_ident(target.id)
+                if current == STR and other.type == CHAR:
+                    return f"{pad}{name}.push({other.code});"
+                if other.type != current:
+                    raise Untranslatable(f"{current} += {other.type}")
+                return f"{pad}{{ let tmp = {other.code}; {name}.extend(tmp); }}"
+            left = _Expr(rust_ident(target.id), current, place=True)
+            result = self.binop(node.op, left, self.value(node.value, current))
+            if result.type != current:
+                raise Untranslatable(f"{target.id!r} changes type from {current} to {result.type}")
+            return f"{pad}{rust_ident(target.id)} = {result.code};"
+        if isinstance(target, ast.Subscript):
+            (prep, place), elem = self.index_place(target)
+            if elem.name not in {"int", "float"}:
+                raise Untranslatable(f"augmented assignment to an item of type {elem}")
+            result = self.binop(node.op, _Expr(place, elem), self.value(node.value, elem))
+            if result.type != elem:
+                raise Untranslatable(f"an item changes type from {elem} to {result.type}")
+            return f"{pad}{{ {prep} {place} = {result.code}; }}"
+        raise Untranslatable(f"augmented assignment to {ast.unparse(target)}")
+
+    def for_(self, node: ast.For, depth: int) -> str:
+        pad = "    " * depth
+        if node.orelse:
+            raise Untranslatable("for ... else")
+        if not isinstance(node.target, ast.Name):
+            raise Untranslatable("a for loop that unpacks its items")
+        name = node.target.id
+        header, item = self.iteration(node.iter, node.body)
+        if item.uses("list") and name in _mutated_in(node.body):
+            raise Untranslatable(f"the loop changes the list {name!r}, shared with its container")
+        self.declare(name, item)
+        loop_var = self.fresh()
+        body = self.block(node.body, depth + 1)
+        return (
+            f"{pad}for {loop_var} in {header} {{\n{pad}    {rust_ident(name)} = {loop_var};\n"
+            f"{body}\n{pad}}}"
+        )
+
+    def iteration(self, iterable: ast.expr, body: list[ast.stmt]) -> tuple[str, PyType]:
+        """A Rust iterator over what Python's `for` would visit, and the item type."""
+        if (
+            isinstance(iterable, ast.Call)
+            and isinstance(iterable.func, ast.Name)
+            and iterable.func.id == "range"
+            and not iterable.keywords
+        ):
+            return self.range_(iterable.args), INT
+        if not isinstance(iterable, ast.Name):
+            seq = self.value(iterable)
+            if seq.type.name == "str":
+                return f"({seq.code}).into_iter()", CHAR
+            if seq.type.name == "list":
+                return f"({seq.code}).into_iter()", seq.type.args[0]
+            raise Untranslatable(f"iterating over {seq.type}")
+        t = self.env.get(iterable.id)
+        if t is None:
+            raise Untranslatable(f"iterating over {iterable.id!r}")
+        assigned = _assigned_in(body)
+        if iterable.id in assigned or iterable.id in _mutated_in(body):
+            # Python's iterator sees changes made while looping; a Rust copy would not.
+            raise Untranslatable(f"the loop changes {iterable.id!r} while iterating over it")
+        name = rust_ident(iterable.id)
+        if t.name == "str":
+            return f"{name}.clone().into_iter()", CHAR
+        if t.name == "list":
+            return f"{name}.clone().into_iter()", t.args[0]
+        raise Untranslatable(f"iterating over {t}")
+
+    def range_(self, args: list[ast.expr]) -> str:
+        if not 1 <= len(args) <= 3:  # noqa: PLR2004
+            raise Untranslatable("range() with no or too many arguments")
+        values = [self.value(a, INT) for a in args]
+        if any(v.type != INT for v in values):
+            raise Untranslatable("range() of something that is not an int")
+        if len(values) == 1:
+            return f"0..{values[0].code}"
+        start, stop = values[0].code, values[1].code
+        if len(args) == 2:  # noqa: PLR2004
+            return f"({start})..({stop})"
+        step = _literal_int(args[2])
+        if step is None:
+            raise Untranslatable("range() with a step that is not a literal int")
+        if step == 0:
+            raise Untranslatable("range() with step 0 (ValueError in Python)")
+        if step > 0:
+            return f"(({start})..({stop})).step_by({step})"
+        # Counting down: start, start-|step|, ... while > stop. Rust ranges count up,
+        # so walk the same numbers from the top; `stop + 1` cannot overflow when stop < start.
+        tmp_start, tmp_stop = self.fresh(), self.fresh()
+        return (
+            f"{{ let {tmp_start}: i64 = {start}; let {tmp_stop}: i64 = {stop}; "
+            f"(if {tmp_stop} < {tmp_start} {{ ({tmp_stop} + 1)..=({tmp_start}) }} "
+            f"else {{ 1..=0 }}).rev().step_by({-step}) }}"
+        )
+
+    def expr_stmt(self, node: ast.expr) -> str:
+        if isinstance(node, ast.Constant):
+            return ""  # a bare string: a comment
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            owner = node.func.value.id
+            t = self.env.get(owner)
+            if t is not None and t.name == "list" and node.func.attr in {"append", "pop"}:
+                return self.list_method(owner, t, node) + ";"
+        raise Untranslatable(f"the expression statement {ast.unparse(node)}")
+
+    def list_method(self, owner: str, t: PyType, node: ast.Call) -> str:
+        method = node.func.attr  # type: ignore[attr-defined]
+        if owner in self.params:
+            raise Untranslatable(f"it mutates its list argument {owner!r}")
+        name = rust_ident(owner)
+        if method == "append" and len(node.args) == 1 and not node.keywords:
+            item_hint = None if t.uses("?") else t.args[0]
+            item = self.value(node.args[0], item_hint, fresh_list=True, aliasable=False)
+            if t.uses("?"):
+                self.declare(owner, list_of(item.type))
+            else:
+                item = _coerce(item, t.args[0], "appends")
+            return f"{name}.push({item.code})"
+        if method == "pop" and not node.args and not node.keywords and not t.uses("?"):
+            return f"pyops::pop(&mut {name})?"
+        raise Untranslatable(f"the list method call {ast.unparse(node)}")
+
+    def raise_(self, node: ast.Raise) -> str:
+        exc = node.exc
+        if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) and not exc.keywords:
+            kind = _EXCEPTIONS.get(exc.func.id)
+            if kind and len(exc.args) <= 1:
+                message = '""'
+                if exc.args:
+                    arg = exc.args[0]
+                    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
+                        raise Untranslatable("raise with a computed message")
+                    message = rust_str(arg.value)
+                return f"return Err({kind}::new_err({message}));"
+        raise Untranslatable(f"raise {ast.unparse(exc) if exc else ''}".strip())
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def fresh(self) -> str:
+        self.temp += 1
+        return f"tmp{self.temp}_"
+
+    def value(
+        self,
+        node: ast.expr,
+        hint: PyType | None = None,
+        *,
+        fresh_list: bool = False,
+        aliasable: bool = True,
+    ) -> _Expr:
+        """An owned value. Reading a list variable would alias it in Python: refused when
+        the value is stored (`fresh_list`) so that a later change cannot tell the difference."""
+        got = self.expr(node, hint)
+        if got.place and not got.type.is_copy:
+            if got.type.uses("list") and (fresh_list or not aliasable):
+                raise Untranslatable(
+                    f"{ast.unparse(node)} would share a list in Python (aliasing); "
+                    "copy it explicitly with list(...) first"
+                )
+            return _Expr(f"{got.code}.clone()", got.type)
+        return got
+
+    def condition(self, node: ast.expr) -> str:
+        """A Rust bool for Python's truth test of `node`."""
+        if isinstance(node, ast.BoolOp):
+            joiner = " && " if isinstance(node.op, ast.And) else " || "
+            return "(" + joiner.join(self.condition(v) for v in node.values) + ")"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return f"!({self.condition(node.operand)})"
+        got = self.expr(node)
+        return _truth(got)
+
+    def expr(self, node: ast.expr, hint: PyType | None = None) -> _Expr:  # noqa: C901, PLR0911, PLR0912
+        if isinstance(node, ast.Constant):
+            return self.constant(node.value, hint)
+        if isinstance(node, ast.Name):
+            if node.id in self.env:
+                t = self.env[node.id]
+                if t.uses("?"):
+                    raise Untranslatable(f"{node.id!r} is read before its item type is known")
+                return _Expr(rust_ident(node.id), t, place=True)
+            if node.id in self.info.constants:
+                return self.constant(self.info.constants[node.id], hint)
+            raise Untranslatable(f"the name {node.id!r} (not a local, parameter or constant)")
+        if isinstance(node, ast.BinOp):
+            # No type hint flows into operands: `x = a * 3` with a float `x` still computes an
+            # int product first in Python, and an int literal stays an int.
+            left = self.value(node.left)
+            right = self.value(node.right)
+            return self.binop(node.op, left, right, node)
+        if isinstance(node, ast.UnaryOp):
+            if isinstance(node.op, ast.Not):
+                return _Expr(f"!({self.condition(node.operand)})", BOOL)
+            if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+                value = node.operand.value
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    return self.constant(-value, hint)
+            operand = self.value(node.operand, hint)
+            if isinstance(node.op, ast.UAdd) and operand.type in {INT, FLOAT}:
+                return operand
+            if isinstance(node.op, ast.USub) and operand.type == INT:
+                return _Expr(f"pyops::neg({operand.code})?", INT)
+            if isinstance(node.op, ast.USub) and operand.type == FLOAT:
+                return _Expr(f"(-{operand.code})", FLOAT)
+            if isinstance(node.op, ast.Invert) and operand.type == INT:
+                return _Expr(f"(!{operand.code})", INT)
+            raise Untranslatable(f"{ast.unparse(node)} on {operand.type}")
+        if isinstance(node, ast.BoolOp):
+            values = [self.value(v) for v in node.values]
+            if any(v.type != BOOL for v in values):
+                # `a or b` returns an operand, not a bool, when the operands are not bools.
+                raise Untranslatable("and/or on values that are not bools")
+            joiner = " && " if isinstance(node.op, ast.And) else " || "
+            return _Expr("(" + joiner.join(v.code for v in values) + ")", BOOL)
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.IfExp):
+            cond = self.condition(node.test)
+            yes = self.value(node.body, hint)
+            no = self.value(node.orelse, yes.type)
+            if yes.type != no.type:
+                raise Untranslatable(f"a conditional expression of {yes.type} or {no.type}")
+            return _Expr(f"(if {cond} {{ {yes.code} }} else {{ {no.code} }})", yes.type)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(node)
+        if isinstance(node, ast.Call):
+            return self.call(node, hint)
+        if isinstance(node, ast.List):
+            return self.list_literal(node, hint)
+        if isinstance(node, ast.Tuple):
+            hints = hint.args if hint is not None and hint.name == "tuple" else ()
+            items = [
+                self.value(e, hints[i] if i < len(hints) else None, fresh_list=True)
+                for i, e in enumerate(node.elts)
+            ]
+            code = ", ".join(i.code for i in items)
+            code = f"({code},)" if len(items) == 1 else f"({code})"
+            return _Expr(code, PyType("tuple", tuple(i.type for i in items)))
+        if isinstance(node, ast.ListComp):
+            return self.listcomp(node)
+        if isinstance(node, ast.Attribute):
+            if isinstance(node.value, ast.Name) and node.value.id in self.info.math_names:
+                constants = {
+                    "pi": "std::f64::consts::PI",
+                    "e": "std::f64::consts::E",
+                    "tau": "std::f64::consts::TAU",
+                    "inf": "f64::INFINITY",
+                }
+                if node.attr in constants:
+                    return _Expr(constants[node.attr], FLOAT)
+            raise Untranslatable(f"the attribute {ast.unparse(node)}")
+        raise Untranslatable(f"the expression {ast.unparse(node)}")
+
+    def constant(self, value: object, hint: PyType | None) -> _Expr:
+        if isinstance(value, bool):
+            return _Expr("true" if value else "false", BOOL)
+        if isinstance(value, int):
+            if not _I64[0] <= value <= _I64[1]:
+                raise Untranslatable(f"the int literal {value} does not fit in i64")
+            return _Expr(f"{value}_i64", INT)
+        if isinstance(value, float):
+            return _Expr(rust_float(value), FLOAT)
+        if isinstance(value, str):
+            if hint == CHAR and len(value) == 1:
+                return _Expr(rust_char(value), CHAR)
+            return _Expr(f"pyops::chars({rust_str(value)})", STR)
+        raise Untranslatable(f"the constant {value!r}")
+
+    def binop(
+        self, op: ast.operator, left: _Expr, right: _Expr, node: ast.expr | None = None
+    ) -> _Expr:  # noqa: C901, PLR0911
+        where = ast.unparse(node) if node is not None else type(op).__name__
+        lt, rt = left.type, right.type
+        if lt == INT and rt == INT:
+            if type(op) in _INT_OPS:
+                return _Expr(f"{_INT_OPS[type(op)]}({left.code}, {right.code})?", INT)
+            if type(op) in _BIT_OPS:
+                return _Expr(f"({left.code} {_BIT_OPS[type(op)]} {right.code})", INT)
+            if isinstance(op, ast.Div):
+                return _Expr(f"pyops::truediv({left.code}, {right.code})?", FLOAT)
+            if isinstance(op, ast.Pow) and node is not None and isinstance(node, ast.BinOp):
+                exponent = _literal_int(node.right)
+                if exponent is not None and exponent >= 0:
+                    return _Expr(f"pyops::pow({left.code}, {right.code})?", INT)
+            raise Untranslatable(f"{where}: only a literal non-negative int exponent")
+        if {lt, rt} <= {INT, FLOAT} and FLOAT in {lt, rt}:
+            # Mixed arithmetic converts the int to float, exactly as Python does for i64.
+            lc = left.code if lt == FLOAT else f"({left.code} as f64)"
+            rc = right.code if rt == FLOAT else f"({right.code} as f64)"
+            if type(op) in _FLOAT_OPS:
+                return _Expr(f"({lc} {_FLOAT_OPS[type(op)]} {rc})", FLOAT)
+            if isinstance(op, ast.Div):
+                return _Expr(f"pyops::fdiv({lc}, {rc})?", FLOAT)
+            if isinstance(op, ast.Pow) and node is not None and isinstance(node, ast.BinOp):
+                exponent = _literal_number(node.right)
+                if exponent is not None and exponent >= 0 and float(exponent).is_integer():
+                    return _Expr(f"pyops::fpow({lc}, {rc})?", FLOAT)
+            raise Untranslatable(f"{where} on floats (// % and ** differ in corner cases)")
+        if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list"}:
+            tmp = self.fresh()
+            return _Expr(
+                f"{{ let mut {tmp} = {left.code}; {tmp}.extend({right.code}); {tmp} }}", lt
+            )
+        if isinstance(op, ast.Add) and lt == STR and rt == CHAR:
+            tmp = self.fresh()
+            return _Expr(f"{{ let mut {tmp} = {left.code}; {tmp}.push({right.code}); {tmp} }}", STR)
+        if isinstance(op, ast.Mult) and lt.name == "list" and rt == INT:
+            return self.repeat(left, right, where)
+        if isinstance(op, ast.Mult) and rt.name == "list" and lt == INT:
+            return self.repeat(right, left, where)
+        raise Untranslatable(f"{where} ({lt} and {rt})")
+
+    def repeat(self, items: _Expr, count: _Expr, where: str) -> _Expr:
+        # [x] * n: the only form kept, and only for immutable items (rows would be shared).
+        if (
+            not items.code.startswith("vec![")
+            or not items.type.args[0].is_copy
+            or "," in items.code
+        ):
+            raise Untranslatable(f"{where}: only [value] * n of numbers (lists would share rows)")
+        item = items.code[len("vec![") : -1]
+        return _Expr(f"pyops::repeat({item}, {count.code})", items.type)
+
+    def compare(self, node: ast.Compare) -> _Expr:
+        parts = []
+        left_node = node.left
+        left = self.value(left_node)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, (ast.Is, ast.IsNot)):
+                if not (isinstance(right_node, ast.Constant) and right_node.value is None):
+                    raise Untranslatable("`is` with something other than None")
+                if left.type.name != "optional":
+                    raise Untranslatable(f"`is None` on {left.type}")
+                check = "is_none" if isinstance(op, ast.Is) else "is_some"
+                parts.append(f"{left.code}.{check}()")
+                continue
+            if type(op) not in _CMP:
+                raise Untranslatable(f"the comparison {ast.unparse(node)}")
+            right = self.value(right_node, left.type)
+            if left.type != right.type and left.type in {INT, FLOAT} and right.type in {INT, FLOAT}:
+                # Python compares int and float exactly; only small int literals are safe.
+                literal = right_node if right.type == INT else left_node
+                number = _literal_int(literal)
+                if number is None or abs(number) > _MAX_EXACT:
+                    raise Untranslatable(f"{ast.unparse(node)} compares an int with a float")
+                fixed = rust_float(float(number))
+                left = _Expr(fixed, FLOAT) if left.type == INT else left
+                right = _Expr(fixed, FLOAT) if right.type == INT else right
+            if left.type == CHAR and right.type == STR:
+                left = _Expr(f"vec![{left.code}]", STR)
+            if right.type == CHAR and left.type == STR:
+                right = _Expr(f"vec![{right.code}]", STR)
+            if left.type != right.type:
+                raise Untranslatable(f"{ast.unparse(node)} compares {left.type} with {right.type}")
+            if type(op) not in {ast.Eq, ast.NotEq} and left.type.name not in {
+                "int",
+                "float",
+                "str",
+                "char",
+            }:
+                raise Untranslatable(f"ordering comparison on {left.type}")
+            parts.append(f"({left.code} {_CMP[type(op)]} {right.code})")
+            left, left_node = right, right_node
+        return _Expr("(" + " && ".join(parts) + ")", BOOL)
+
+    def subscript(self, node: ast.Subscript) -> _Expr:
+        seq = self.expr(node.value)
+        t = seq.type
+        if isinstance(node.slice, ast.Slice):
+            if node.slice.step is not None or t.name not in {"list", "str"}:
+                raise Untranslatable(f"the slice {ast.unparse(node)}")
+            bounds = []
+            for part in (node.slice.lower, node.slice.upper):
+                if part is None:
+                    bounds.append("None")
+                else:
+                    v = self.value(part, INT)
+                    if v.type != INT:
+                        raise Untranslatable("a slice bound that is not an int")
+                    bounds.append(f"Some({v.code})")
+            tmp, lo, hi = self.fresh(), self.fresh(), self.fresh()
+            return _Expr(
+                f"{{ let {tmp} = &{seq.code}; let ({lo}, {hi}) = pyops::slice({tmp}.len(), "
+                f"{bounds[0]}, {bounds[1]}); {tmp}[{lo}..{hi}].to_vec() }}",
+                t,
+            )
+        if t.name == "tuple":
+            i = _literal_int(node.slice)
+            if i is None or not -len(t.args) <= i < len(t.args):
+                raise Untranslatable(f"tuple index {ast.unparse(node.slice)}")
+            i %= len(t.args)
+            return _Expr(f"{seq.code}.{i}", t.args[i], place=seq.place)
+        if t.name not in {"list", "str"}:
+            raise Untranslatable(f"indexing {t}")
+        index = self.value(node.slice, INT)
+        if index.type != INT:
+            raise Untranslatable("an index that is not an int")
+        what = "string" if t == STR else "list"
+        tmp = self.fresh()
+        if not seq.place:
+            # Evaluate a computed sequence once, then take the item from it.
+            held = self.fresh()
+            code = (
+                f"{{ let {held} = {seq.code}; let {tmp} = {index.code}; "
+                f'{held}[pyops::index({held}.len(), {tmp}, "{what}")?].clone() }}'
+            )
+            return _Expr(code, CHAR if t == STR else t.args[0])
+        code = f'{seq.code}[{{ let {tmp} = {index.code}; pyops::index({seq.code}.len(), {tmp}, "{what}")? }}]'
+        item = CHAR if t == STR else t.args[0]
+        return _Expr(code, item, place=True)
+
+    def call(self, node: ast.Call, hint: PyType | None) -> _Expr:  # noqa: C901, PLR0911, PLR0912
+        if node.keywords:
+            raise Untranslatable(f"the call {ast.unparse(node)} (keyword arguments)")
+        func = node.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = func.value.id
+            if owner in self.info.math_names:
+                return self.math(func.attr, node)
+            t = self.env.get(owner)
+            if t is not None and t.name == "list" and func.attr == "pop":
+                return _Expr(self.list_method(owner, t, node), t.args[0])
+            raise Untranslatable(f"the call {ast.unparse(node)}")
+        if not isinstance(func, ast.Name):
+            raise Untranslatable(f"the call {ast.unparse(node)}")
+        name, args = func.id, node.args
+        if name in self.env:
+            raise Untranslatable(f"calling the local {name!r}")
+        if name == "len" and len(args) == 1:
+            seq = self.expr(args[0])
+            if seq.type.name not in {"list", "str"}:
+                raise Untranslatable(f"len() of {seq.type}")
+            return _Expr(f"({seq.code}.len() as i64)", INT)
+        if name == "abs" and len(args) == 1:
+            v = self.value(args[0], hint)
+            if v.type == INT:
+                return _Expr(f"pyops::abs({v.code})?", INT)
+            if v.type == FLOAT:
+                return _Expr(f"{v.code}.abs()", FLOAT)
+        if name in {"min", "max"} and len(args) == 1:
+            seq = self.expr(args[0])
+            if seq.type.name == "list" and seq.type.args[0] in {INT, FLOAT}:
+                return _Expr(f"pyops::{name}_of(&{seq.code})?", seq.type.args[0])
+        if name in {"min", "max"} and len(args) >= 2:  # noqa: PLR2004
+            values = [self.value(a, hint) for a in args]
+            kinds = {v.type for v in values}
+            if len(kinds) == 1 and kinds <= {INT, FLOAT, CHAR}:
+                code = values[0].code
+                for v in values[1:]:
+                    code = f"pyops::{name}2({code}, {v.code})"
+                return _Expr(code, values[0].type)
+        if name == "sum" and len(args) == 1:
+            seq = self.expr(args[0])
+            if seq.type == list_of(INT):
+                return _Expr(f"pyops::sum(&{seq.code})?", INT)
+            raise Untranslatable(f"sum() of {seq.type} (float sums differ between Pythons)")
+        if name == "int" and len(args) == 1:
+            v = self.value(args[0])
+            if v.type == INT:
+                return v
+            if v.type == FLOAT:
+                return _Expr(f"pyops::float_to_int({v.code})?", INT)
+        if name == "float" and len(args) == 1:
+            v = self.value(args[0])
+            if v.type in {INT, FLOAT}:
+                return _Expr(v.code if v.type == FLOAT else f"({v.code} as f64)", FLOAT)
+        if name == "ord" and len(args) == 1:
+            v = self.value(args[0], CHAR)
+            if v.type == CHAR:
+                return _Expr(f"({v.code} as i64)", INT)
+        if name == "chr" and len(args) == 1:
+            v = self.value(args[0], INT)
+            if v.type == INT:
+                return _Expr(f"pyops::chr({v.code})?", CHAR)
+        if name == "list" and len(args) == 1:
+            if (
+                isinstance(args[0], ast.Call)
+                and isinstance(args[0].func, ast.Name)
+                and args[0].func.id == "range"
+                and not args[0].keywords
+            ):
+                return _Expr(f"({self.range_(args[0].args)}).collect::<Vec<i64>>()", list_of(INT))
+            v = self.value(args[0])
+            if v.type.name == "list":
+                return v
+            if v.type == STR:
+                return _Expr(
+                    f"{v.code}.into_iter().map(|c| vec![c]).collect::<Vec<_>>()", list_of(STR)
+                )
+        if name == "str" and len(args) == 1:
+            v = self.value(args[0])
+            if v.type == CHAR:
+                return _Expr(f"vec![{v.code}]", STR)
+            if v.type == STR:
+                return v
+        if name == self.info.name:
+            raise Untranslatable(
+                "recursion (deep recursion would crash Rust, not raise RecursionError)"
+            )
+        raise Untranslatable(f"the call {ast.unparse(node)}")
+
+    def math(self, attr: str, node: ast.Call) -> _Expr:
+        if len(node.args) == 1:
+            v = self.value(node.args[0], FLOAT)
+            x = v.code if v.type == FLOAT else f"({v.code} as f64)"
+            if v.type in {INT, FLOAT}:
+                if attr == "sqrt":
+                    return _Expr(f"pyops::sqrt({x})?", FLOAT)
+                if attr in {"floor", "ceil"}:
+                    return v if v.type == INT else _Expr(f"pyops::{attr}({x})?", INT)
+                if attr == "fabs":
+                    return _Expr(f"{x}.abs()", FLOAT)
+        raise Untranslatable(f"the call {ast.unparse(node)}")
+
+    def list_literal(self, node: ast.List, hint: PyType | None) -> _Expr:
+        if not node.elts:
+            if hint is not None and hint.name == "list":
+                return _Expr("Vec::new()", hint)
+            return _Expr("Vec::new()", _UNKNOWN_LIST)
+        item_hint = hint.args[0] if hint is not None and hint.name == "list" else None
+        items = [self.value(e, item_hint, fresh_list=True) for e in node.elts]
+        kinds = {i.type for i in items}
+        if len(kinds) != 1:
+            raise Untranslatable(f"a list of mixed types {', '.join(map(str, kinds))}")
+        return _Expr("vec![" + ", ".join(i.code for i in items) + "]", list_of(items[0].type))
+
+    def listcomp(self, node: ast.ListComp) -> _Expr:
+        if len(node.generators) != 1:
+            raise Untranslatable("a list comprehension with several for clauses")
+        gen = node.generators[0]
+        if gen.is_async or not isinstance(gen.target, ast.Name):
+            raise Untranslatable("a list comprehension that unpacks")
+        header, item = self.iteration(gen.iter, [])
+        name = gen.target.id
+        # The comprehension variable is local to it, as in Python 3.
+        saved = self.env.get(name)
+        self.env[name] = item
+        try:
+            conditions = [self.condition(c) for c in gen.ifs]
+            element = self.value(node.elt, fresh_list=True)
+        finally:
+            if saved is None:
+                del self.env[name]
+            else:
+                self.env[name] = saved
+        out, var = self.fresh(), self.fresh()
+        push = f"{out}.push({element.code});"
+        if conditions:
+            push = f"if {' && '.join(conditions)} {{ {push} }}"
+        code = (
+            f"{{ let mut {out}: {internal(list_of(element.type))} = Vec::new(); "
+            f"for {var} in {header} {{ let mut {rust_ident(name)}: {internal(item)} = {var}; "
+            f"let _ = &mut {rust_ident(name)}; {push} }} {out} }}"
+        )
+        return _Expr(code, list_of(element.type))
+
+
+def _truth(got: _Expr) -> str:
+    t = got.type
+    if t == BOOL:
+        return got.code
+    if t in {INT, FLOAT}:
+        return f"({got.code} != {'0' if t == INT else '0.0'})"
+    if t.name in {"list", "str"}:
+        return f"!{got.code}.is_empty()"
+    raise Untranslatable(f"the truth value of {t}")
+
+
+def _literal_int(node: ast.expr) -> int | None:
+    value = _literal_number(node)
+    return value if isinstance(value, int) else None
+
+
+def _literal_number(node: ast.expr) -> int | float | None:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        inner = _literal_number(node.operand)
+        return None if inner is None else -inner
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, (int, float))
+        and not isinstance(node.value, bool)
+    ):
+        return node.value
+    return None
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def _assigned_in(body: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                names.add(node.id)
+    return names
+
+
+def _mutated_in(body: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for stmt in body:
+        for node in ast.walk(stmt):
+            target: ast.expr | None = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                target = node.value
+                while isinstance(target, ast.Subscript):
+                    target = target.value
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                target = node.func.value
+            elif isinstance(node, ast.AugAssign):
+                target = node.target
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+    return names
+
+
+def _mutated_names(func: ast.FunctionDef) -> set[str]:
+    return _mutated_in(func.body)
+
+
+def _coerce(got: _Expr, want: PyType, verb: str) -> _Expr:
+    """`got` as a `want`: a one-character str is a char inside the body, else types must match."""
+    if got.type == want:
+        return got
+    if got.type == CHAR and want == STR:
+        return _Expr(f"vec![{got.code}]", STR)
+    raise Untranslatable(f"{verb} {got.type} where {want} is expected")
