@@ -126,7 +126,7 @@ def update(project: Path, *, vcs_ref: str | None) -> None:
 
 def record_source(answers_file: Path, *, src_path: str, commit: str) -> None:
     """Set `_src_path` and `_commit` in an answers file, keeping every other line as it is."""
-    import yaml  # type: ignore[import-untyped]  # noqa: PLC0415  (a dependency of copier)
+    import yaml  # noqa: PLC0415  (a dependency of copier)
 
     lines = answers_file.read_text(encoding="utf-8").splitlines(keepends=True)
     values = {"_commit": commit, "_src_path": src_path}
@@ -215,8 +215,12 @@ def build_template_repo(repo: Path, versions: Sequence[TemplateVersion]) -> Path
     return repo
 
 
-def snapshot_template(version: str = __version__, into: Path = VERSIONS_DIR) -> Path:
-    """Freeze the live template as `<into>/<version>.tar.gz` (run it before bumping the version).
+def snapshot_template(
+    version: str = __version__, into: Path = VERSIONS_DIR, *, source: Path | None = None
+) -> Path:
+    """Freeze the live template (or the one in `source`) as `<into>/<version>.tar.gz`.
+
+    Run it before bumping the version (docs/update.md).
 
     Deterministic: the same template gives the same bytes, so a re-run shows no git change.
     """
@@ -224,7 +228,7 @@ def snapshot_template(version: str = __version__, into: Path = VERSIONS_DIR) -> 
     target = into / f"{version}.tar.gz"
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for name, data, mode in _template_files(template_root()):
+        for name, data, mode in _template_files(source or template_root()):
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(data), mode, 0
             archive.addfile(info, io.BytesIO(data))
