@@ -259,48 +259,6 @@ def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is import
     click.secho(summary, fg="green" if result.clean else "red", bold=True)
 
 
-@cli.command(epilog=EXIT_CODES)
-@click.argument("module", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "--function",
-    "functions",
-    multiple=True,
-    metavar="NAME",
-    help="Migrate only this function (repeatable)  [default: every public annotated one]",
-)
-@click.option("--dry-run", is_flag=True, help="Print the plan and the diff; change nothing.")
-@click.option("--allow-dirty", is_flag=True, help="Run even with uncommitted changes in git.")
-def migrate(module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty: bool) -> None:
-    """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
-
-    The package keeps its API: each function runs in Rust once that version is complete, and
-    the Python code stays as the reference and fallback. Adds differential tests and a benchmark.
-    """
-    from scaffold import migrate as migrate_verb  # noqa: PLC0415
-
-    options = migrate_verb.MigrateOptions(
-        module=module, functions=functions, dry_run=dry_run, allow_dirty=allow_dirty
-    )
-    result = migrate_verb.run(options)
-    if dry_run:
-        click.echo(result.diff, nl=False)
-    colours = {"rust": "green", "skeleton": "yellow", "skipped": "red"}
-    labels = {"rust": "Rust", "skeleton": "skeleton (TODO)", "skipped": "not migrated"}
-    click.secho(f"{result.module} -> {result.extension}", bold=True)
-    for report in result.functions:
-        why = f": {report.reason}" if report.reason else ""
-        click.echo(f"  {report.name:<24} ", nl=False)
-        click.secho(f"{labels[report.status]}{why}", fg=colours[report.status])
-    for note in result.notes:
-        click.secho(f"Note: {note}", fg="yellow")
-    verb = "Would change" if dry_run else "Changed"
-    click.echo(f"{verb}: " + ", ".join(f"{path} ({how})" for path, how in result.changes))
-    if dry_run:
-        click.secho("Dry run: nothing was written.", fg="green", bold=True)
-        return
-    click.secho(f"Migrated {result.module}.", fg="green", bold=True)
-    click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in result.next_steps))
-
 def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="pyo3-scaffold")
 @cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
