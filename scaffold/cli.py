@@ -259,8 +259,6 @@ def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is import
     click.secho(summary, fg="green" if result.clean else "red", bold=True)
 
 
-def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="pyo3-scaffold")
 @cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
@@ -313,3 +311,5 @@ def update(path: Path, to_version: str | None, dry_run: bool, template: str | No
         click.echo("\nReview with `git diff`, then commit.")
 
 
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="pyo3-scaffold")
