@@ -64,7 +64,7 @@ def cli() -> None:
 @click.option("--author", "author_name", help="Author name  [default: git config user.name]")
 @click.option("--email", "author_email", help="Author email  [default: git config user.email]")
 @click.option("--license", type=click.Choice(LICENSES), help="SPDX license  [default: MIT]")
-@click.option("--min-python", type=click.Choice(PYTHON_VERSIONS), help="[default: 3.10]")
+@click.option("--min-python", type=click.Choice(PYTHON_VERSIONS), help="[default: 3.11]")
 @click.option("--abi3/--no-abi3", default=None, help="One stable-ABI wheel per platform  [default: on]")
 @click.option(
     "--layout",
@@ -75,6 +75,16 @@ def cli() -> None:
     "--free-threaded/--no-free-threaded",
     default=None,
     help="Declare the module GIL-free, build 3.14t wheels  [default: on]",
+)
+@click.option(
+    "--parallel/--no-parallel",
+    default=None,
+    help="Flavour: a rayon example on all cores, GIL released  [default: off]",
+)
+@click.option(
+    "--numpy/--no-numpy",
+    default=None,
+    help="Flavour: zero-copy NumPy examples; numpy becomes a dependency  [default: off]",
 )
 @click.option(
     "-y",
@@ -158,7 +168,12 @@ def _resolve_answers(
             given[key] = click.prompt(
                 label, type=click.Choice(options), default=getattr(draft, key)
             )
-    for key, label in (("abi3", "Stable ABI (abi3)?"), ("free_threaded", "Free-threaded?")):
+    for key, label in (
+        ("abi3", "Stable ABI (abi3)?"),
+        ("free_threaded", "Free-threaded?"),
+        ("parallel", "Parallel example (rayon)?"),
+        ("numpy", "NumPy examples?"),
+    ):
         if given.get(key) is None:
             given[key] = click.confirm(label, default=getattr(draft, key))
     return Answers.resolve(name, **given)
@@ -178,6 +193,58 @@ def _git_config(key: str) -> str | None:
     value = done.stdout.strip()
     # Values with quotes cannot go into pyproject.toml safely; fall back to no author.
     return value if done.returncode == 0 and value and '"' not in value else None
+
+
+@cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
+@click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--to", "to_version", metavar="VERSION", help="Template version  [default: this release's]"
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--template",
+    metavar="REPO",
+    help="Update from this copier template git repo (path or URL) instead of the versions "
+    "packaged with pyo3-scaffold; --to is then any git ref of it.",
+)
+def update(path: Path, to_version: str | None, dry_run: bool, template: str | None) -> None:
+    """Bring a generated project in PATH to the installed template version.
+
+    Template changes are merged with your edits (copier update, offline); a line changed by
+    both is left between <<<<<<< before updating / >>>>>>> after updating markers.
+    Needs a clean git tree: review the result with git diff.
+    """
+    from scaffold import update as update_verb  # noqa: PLC0415
+
+    options = update_verb.UpdateOptions(
+        path=path, to_version=to_version, dry_run=dry_run, template=template
+    )
+    result = update_verb.run(options)
+    if result.up_to_date:
+        click.secho(f"Up to date: template {result.from_version}.", fg="green")
+        return
+    verb = "Would update" if result.dry_run else "Updated"
+    click.secho(
+        f"{verb} {result.project} from template {result.from_version} to {result.to_version}:",
+        fg="green",
+        bold=True,
+    )
+    for change in result.changes:
+        click.echo(f"  {change.status:<9} {change.path}")
+    if result.dry_run:
+        click.echo(f"\n{result.diff}", nl=False)
+    if result.conflicts:
+        would = "would conflict" if result.dry_run else "conflict"
+        click.secho(
+            f"\n{len(result.conflicts)} file(s) {would}; resolve the <<<<<<< markers, then commit:",
+            fg="yellow",
+            bold=True,
+        )
+        for conflict in result.conflicts:
+            click.echo(f"  {conflict}")
+        sys.exit(1)
+    if not result.dry_run:
+        click.echo("\nReview with `git diff`, then commit.")
 
 
 _DOCTOR_EXIT_CODES = """\b
@@ -259,56 +326,87 @@ def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is import
     click.secho(summary, fg="green" if result.clean else "red", bold=True)
 
 
-@cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
+@cli.command(epilog=EXIT_CODES)
+@click.argument("module", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--function",
+    "functions",
+    multiple=True,
+    metavar="NAME",
+    help="Migrate only this function (repeatable)  [default: every public annotated one]",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan and the diff; change nothing.")
+@click.option("--allow-dirty", is_flag=True, help="Run even with uncommitted changes in git.")
+def migrate(module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty: bool) -> None:
+    """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
+
+    The package keeps its API: each function runs in Rust once that version is complete, and
+    the Python code stays as the reference and fallback. Adds differential tests and a benchmark.
+    """
+    from scaffold import migrate as migrate_verb  # noqa: PLC0415
+
+    options = migrate_verb.MigrateOptions(
+        module=module, functions=functions, dry_run=dry_run, allow_dirty=allow_dirty
+    )
+    result = migrate_verb.run(options)
+    if dry_run:
+        click.echo(result.diff, nl=False)
+    colours = {"rust": "green", "skeleton": "yellow", "skipped": "red"}
+    labels = {"rust": "Rust", "skeleton": "skeleton (TODO)", "skipped": "not migrated"}
+    click.secho(f"{result.module} -> {result.extension}", bold=True)
+    for report in result.functions:
+        why = f": {report.reason}" if report.reason else ""
+        click.echo(f"  {report.name:<24} ", nl=False)
+        click.secho(f"{labels[report.status]}{why}", fg=colours[report.status])
+    for note in result.notes:
+        click.secho(f"Note: {note}", fg="yellow")
+    verb = "Would change" if dry_run else "Changed"
+    click.echo(f"{verb}: " + ", ".join(f"{path} ({how})" for path, how in result.changes))
+    if dry_run:
+        click.secho("Dry run: nothing was written.", fg="green", bold=True)
+        return
+    click.secho(f"Migrated {result.module}.", fg="green", bold=True)
+    click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in result.next_steps))
+
+@cli.command(epilog=EXIT_CODES.replace("destination not empty", "a file of yours differs"))
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
-    "--to", "to_version", metavar="VERSION", help="Template version  [default: this release's]"
+    "--force", is_flag=True, help="Replace your own workflows/noxfile/cibuildwheel values."
 )
-@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
-@click.option(
-    "--template",
-    metavar="REPO",
-    help="Update from this copier template git repo (path or URL) instead of the versions "
-    "packaged with pyo3-scaffold; --to is then any git ref of it.",
-)
-def update(path: Path, to_version: str | None, dry_run: bool, template: str | None) -> None:
-    """Bring a generated project in PATH to the installed template version.
+def ci(path: Path, force: bool) -> None:
+    """Add or refresh our nox sessions and cibuildwheel workflows in any maturin/PyO3 project.
 
-    Template changes are merged with your edits (copier update, offline); a line changed by
-    both is left between <<<<<<< before updating / >>>>>>> after updating markers.
-    Needs a clean git tree: review the result with git diff.
+    Reads the module name, layout, abi3, minimum Python and free-threading from Cargo.toml,
+    pyproject.toml and src/; writes noxfile.py, .github/workflows/{ci,wheels}.yml and
+    .github/dependabot.yml, and merges [tool.cibuildwheel] into pyproject.toml. A file of
+    yours that differs is shown as a diff and kept (exit 3, nothing written) unless --force.
     """
-    from scaffold import update as update_verb  # noqa: PLC0415
+    from scaffold import ci as ci_verb  # noqa: PLC0415
+    from scaffold.errors import EXIT_DESTINATION  # noqa: PLC0415
 
-    options = update_verb.UpdateOptions(
-        path=path, to_version=to_version, dry_run=dry_run, template=template
+    result = ci_verb.run(ci_verb.CiOptions(path=path, force=force))
+    found = result.detected
+    click.echo(
+        f"{result.project}: {found.dist_name} (import {found.module_name}, {found.layout} layout, "
+        f"{'abi3, ' if found.abi3 else ''}Python >= {found.min_python}"
+        f"{', free-threaded' if found.free_threaded else ''})"
     )
-    result = update_verb.run(options)
-    if result.up_to_date:
-        click.secho(f"Up to date: template {result.from_version}.", fg="green")
-        return
-    verb = "Would update" if result.dry_run else "Updated"
-    click.secho(
-        f"{verb} {result.project} from template {result.from_version} to {result.to_version}:",
-        fg="green",
-        bold=True,
-    )
-    for change in result.changes:
-        click.echo(f"  {change.status:<9} {change.path}")
-    if result.dry_run:
-        click.echo(f"\n{result.diff}", nl=False)
-    if result.conflicts:
-        would = "would conflict" if result.dry_run else "conflict"
+    if result.refused:
+        for refused in result.refused:
+            click.echo(refused.diff)
+        names = ", ".join(r.path for r in result.refused)
         click.secho(
-            f"\n{len(result.conflicts)} file(s) {would}; resolve the <<<<<<< markers, then commit:",
+            f"Not overwritten: {names} (yours, shown above). Nothing was written; "
+            "rerun with --force to replace them.",
             fg="yellow",
-            bold=True,
+            err=True,
         )
-        for conflict in result.conflicts:
-            click.echo(f"  {conflict}")
-        sys.exit(1)
-    if not result.dry_run:
-        click.echo("\nReview with `git diff`, then commit.")
+        sys.exit(EXIT_DESTINATION)
+    for action in result.files:
+        extra = f" (replaces {action.replaces})" if action.replaces else ""
+        click.echo(f"  {action.action:<9} {action.path}{extra}")
+    if result.written:
+        click.secho("Review with `git diff`, then commit.", fg="green")
 
 
 def main(argv: list[str] | None = None) -> None:

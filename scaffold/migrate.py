@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import os
 import re
 import subprocess
@@ -302,7 +303,7 @@ def _edit_pyproject(
     source_dir = project.top_package_dir.parent.relative_to(project.root).as_posix()
     if source_dir != ".":
         maturin["python-source"] = source_dir
-    tool.add("maturin", maturin)
+    tool["maturin"] = maturin
     old = [name for name in ("setuptools", "hatch", "flit", "pdm") if name in tool]
     if old:
         notes.append(
@@ -374,13 +375,20 @@ def _cargo_version(version: str, notes: list[str]) -> str:
     return semver
 
 
+@functools.cache
+def _validator() -> Callable[[dict[str, Any]], object]:
+    from validate_pyproject import api  # noqa: PLC0415  (lazy: compiles JSON schemas, ~2 s)
+
+    return api.Validator()  # type: ignore[no-any-return]
+
+
 def _validate_pyproject(text: str) -> None:
     import tomllib  # noqa: PLC0415
 
-    from validate_pyproject import api, errors  # noqa: PLC0415  (lazy: imports jsonschema code)
+    from validate_pyproject import errors  # noqa: PLC0415
 
     try:
-        api.Validator()(tomllib.loads(text))
+        _validator()(tomllib.loads(text))
     except errors.ValidationError as error:
         raise InvalidInputError(
             f"the migrated pyproject.toml would not be valid: {error.message}"
@@ -433,8 +441,9 @@ def _apply(
             for folder in reversed(missing):
                 folder.mkdir()
                 made_dirs.append(folder)
-            originals[path] = path.read_bytes() if path.exists() else None
-            _write_atomic(path, content)
+            original = path.read_bytes() if path.is_file() else None
+            _write_atomic(path, content)  # all or nothing: on failure the file is as it was
+            originals[path] = original
             if after_write is not None:
                 after_write(path)
     except BaseException as error:
@@ -462,13 +471,23 @@ def _write_atomic(path: Path, content: bytes) -> None:
 
 
 def _restore(originals: dict[Path, bytes | None], made_dirs: list[Path]) -> None:
-    for path, content in originals.items():
-        if content is None:
-            path.unlink(missing_ok=True)
-        else:
-            _write_atomic(path, content)
+    """Put back what was there; keep going past a failure so the rest is still restored."""
+    failed: list[str] = []
+    for path, content in reversed(originals.items()):
+        try:
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                _write_atomic(path, content)
+        except OSError:
+            failed.append(str(path))
     for folder in reversed(made_dirs):
-        folder.rmdir()
+        try:
+            folder.rmdir()
+        except OSError:
+            failed.append(str(folder))
+    if failed:
+        raise ScaffoldError(f"could not restore {', '.join(failed)}: check them with git")
 
 
 def _next_steps(plan: codegen.ModulePlan) -> list[str]:

@@ -73,6 +73,8 @@ class Untranslatable(Exception):  # noqa: N818  (a reason, not an error the user
 
 
 def rust_ident(name: str) -> str:
+    if name == "_":  # a throwaway name in Python, but not a variable Rust can read
+        return "underscore_"
     if name in _NOT_RAW:
         return f"{name}_"
     return f"r#{name}" if name in RUST_KEYWORDS else name
@@ -503,21 +505,10 @@ class _Translator:
         start, stop = values[0].code, values[1].code
         if len(args) == 2:  # noqa: PLR2004
             return f"({start})..({stop})"
-        step = _literal_int(args[2])
-        if step is None:
-            raise Untranslatable("range() with a step that is not a literal int")
-        if step == 0:
-            raise Untranslatable("range() with step 0 (ValueError in Python)")
-        if step > 0:
-            return f"(({start})..({stop})).step_by({step})"
-        # Counting down: start, start-|step|, ... while > stop. Rust ranges count up,
-        # so walk the same numbers from the top; `stop + 1` cannot overflow when stop < start.
-        tmp_start, tmp_stop = self.fresh(), self.fresh()
-        return (
-            f"{{ let {tmp_start}: i64 = {start}; let {tmp_stop}: i64 = {stop}; "
-            f"(if {tmp_stop} < {tmp_start} {{ ({tmp_stop} + 1)..=({tmp_start}) }} "
-            f"else {{ 1..=0 }}).rev().step_by({-step}) }}"
-        )
+        step = self.value(args[2], INT)
+        if step.type != INT:
+            raise Untranslatable("range() with a step that is not an int")
+        return f"pyops::range({start}, {stop}, {step.code})?"
 
     def expr_stmt(self, node: ast.expr) -> str:
         if isinstance(node, ast.Constant):
@@ -726,14 +717,16 @@ class _Translator:
                 if exponent is not None and exponent >= 0 and float(exponent).is_integer():
                     return _Expr(f"pyops::fpow({lc}, {rc})?", FLOAT)
             raise Untranslatable(f"{where} on floats (// % and ** differ in corner cases)")
+        if isinstance(op, ast.Add) and CHAR in {lt, rt} and {lt, rt} <= {CHAR, STR}:
+            # A one-character str is a char inside the body: widen it back to a str.
+            left = _coerce(left, STR, "adds")
+            right = _coerce(right, STR, "adds")
+            lt = rt = STR
         if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list"}:
             tmp = self.fresh()
             return _Expr(
                 f"{{ let mut {tmp} = {left.code}; {tmp}.extend({right.code}); {tmp} }}", lt
             )
-        if isinstance(op, ast.Add) and lt == STR and rt == CHAR:
-            tmp = self.fresh()
-            return _Expr(f"{{ let mut {tmp} = {left.code}; {tmp}.push({right.code}); {tmp} }}", STR)
         if isinstance(op, ast.Mult) and lt.name == "list" and rt == INT:
             return self.repeat(left, right, where)
         if isinstance(op, ast.Mult) and rt.name == "list" and lt == INT:
@@ -827,6 +820,15 @@ class _Translator:
             raise Untranslatable("an index that is not an int")
         what = "string" if t == STR else "list"
         tmp = self.fresh()
+        item = CHAR if t == STR else t.args[0]
+        if seq.place and item.is_copy and "{" in seq.code:
+            # A nested place (dp[i][j]): compute the outer index once, read the item by copy.
+            held = self.fresh()
+            code = (
+                f"{{ let {held} = &{seq.code}; let {tmp} = {index.code}; "
+                f"{held}[pyops::index({held}.len(), {tmp}, \"{what}\")?] }}"
+            )
+            return _Expr(code, item)
         if not seq.place:
             # Evaluate a computed sequence once, then take the item from it.
             held = self.fresh()

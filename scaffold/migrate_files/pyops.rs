@@ -248,3 +248,40 @@ pub fn string(chars: &[char]) -> String {
 pub fn chars(s: &str) -> Vec<char> {
     s.chars().collect()
 }
+
+/// Python's `range(start, stop, step)`; ValueError for a zero step.
+pub fn range(start: i64, stop: i64, step: i64) -> PyResult<Range> {
+    if step == 0 {
+        return Err(PyValueError::new_err("range() arg 3 must not be zero"));
+    }
+    Ok(Range {
+        next: Some(start),
+        stop,
+        step,
+    })
+}
+
+pub struct Range {
+    next: Option<i64>,
+    stop: i64,
+    step: i64,
+}
+
+impl Iterator for Range {
+    type Item = i64;
+
+    fn next(&mut self) -> Option<i64> {
+        let current = self.next?;
+        let inside = if self.step > 0 {
+            current < self.stop
+        } else {
+            current > self.stop
+        };
+        if !inside {
+            return None;
+        }
+        // Past i64::MAX the range has ended anyway (stop is an i64).
+        self.next = current.checked_add(self.step);
+        Some(current)
+    }
+}

@@ -1,0 +1,286 @@
+"""`migrate` without builds: the plan, --dry-run, the pyproject.toml edit, and the rollback.
+
+The rollback tests inject real failures part-way through writing real files: a hook that
+raises after N writes, and a path that cannot be created. The project must come back byte for
+byte. (The e2e tests build and run what migrate writes.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from scaffold import migrate
+from scaffold.errors import (
+    DestinationError,
+    DirtyTreeError,
+    InvalidInputError,
+    ScaffoldError,
+)
+
+PYPROJECT = """\
+# Keep this comment.
+[build-system]
+requires = ["setuptools>=68", "wheel"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "demo-pkg"
+version = "0.4.0"
+description = "A demo"  # inline comment
+readme = "README.md"
+requires-python = ">=3.11"
+dependencies = ["attrs>=23"]
+classifiers = ["Programming Language :: Python :: Free Threading :: 2 - Beta"]
+
+[project.optional-dependencies]
+docs = ["sphinx"]
+
+[tool.black]
+line-length = 88
+
+[dependency-groups]
+test = ["pytest>=7"]
+"""
+
+MODULE = '''\
+"""Slow helpers."""
+
+
+def triangle(n: int) -> int:
+    """1 + 2 + ... + n."""
+    total = 0
+    for i in range(1, n + 1):
+        total += i
+    return total
+
+
+def names(xs: list[str]) -> list[str]:
+    return sorted(xs)
+'''
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def _dirs(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    (root / "src" / "demo_pkg").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "README.md").write_text("# demo\n")
+    (root / "src" / "demo_pkg" / "__init__.py").write_text("")
+    (root / "src" / "demo_pkg" / "slow.py").write_text(MODULE)
+    (root / "tests" / "test_slow.py").write_text("def test(): pass\n")
+    return root
+
+
+def _options(project: Path, **kwargs: object) -> migrate.MigrateOptions:
+    kwargs.setdefault("allow_dirty", True)
+    return migrate.MigrateOptions(
+        module=project / "src" / "demo_pkg" / "slow.py",
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_dry_run_changes_nothing_and_shows_the_diff(project: Path) -> None:
+    before, dirs = _snapshot(project), _dirs(project)
+    result = migrate.run(_options(project, dry_run=True, allow_dirty=False))
+    assert _snapshot(project) == before
+    assert _dirs(project) == dirs
+    assert result.dry_run
+    assert "+build-backend = \"maturin\"" in result.diff
+    assert "+++ b/src/lib.rs" in result.diff
+    assert dict(result.changes) == {
+        "pyproject.toml": "modified",
+        "src/demo_pkg/slow.py": "modified",
+        "Cargo.toml": "created",
+        "src/lib.rs": "created",
+        "src/pyops.rs": "created",
+        "tests/test_slow_rust.py": "created",
+        "benchmarks/bench_slow.py": "created",
+        ".gitignore": "created",
+    }
+    assert {f.name: f.status for f in result.functions} == {
+        "triangle": "rust",
+        "names": "skeleton",
+    }
+
+
+def test_pyproject_keeps_comments_order_and_fields(project: Path) -> None:
+    migrate.run(_options(project))
+    text = (project / "pyproject.toml").read_text()
+    assert text.startswith("# Keep this comment.\n[build-system]\n")
+    assert 'description = "A demo"  # inline comment' in text
+    assert "[tool.black]\nline-length = 88" in text
+    document = tomlkit.parse(text)
+    assert document["build-system"]["build-backend"] == "maturin"
+    assert list(document["build-system"]["requires"]) == ["maturin>=1.9.4,<2"]
+    original = tomlkit.parse(PYPROJECT)["project"]
+    assert document["project"] == original  # every PEP 621 field as it was
+    maturin = document["tool"]["maturin"]
+    assert maturin["module-name"] == "demo_pkg._slow_rs"
+    assert maturin["python-source"] == "src"
+    assert list(document["dependency-groups"]["test"]) == ["pytest>=7", "hypothesis>=6"]
+    # The table order of the user's file is kept; new tables come last.
+    assert text.index("[project]") < text.index("[tool.black]") < text.index("[tool.maturin]")
+    cargo = (project / "Cargo.toml").read_text()
+    assert 'name = "_slow_rs"' in cargo
+    assert 'features = ["abi3-py311"]' in cargo
+    assert 'version = "0.4.0"' in cargo
+    # The free-threading classifier: the module declares itself GIL-free.
+    assert "gil_used = false" in (project / "src" / "lib.rs").read_text()
+
+
+def test_module_keeps_its_code_and_gains_the_dispatch_block(project: Path) -> None:
+    migrate.run(_options(project))
+    text = (project / "src" / "demo_pkg" / "slow.py").read_text()
+    assert text.startswith(MODULE)
+    assert "DEMO_PKG_PURE_PYTHON" in text
+    # Without the extension built, the module imports and runs as pure Python.
+    code = (
+        "import demo_pkg.slow as s; print(s.triangle(4), s.names(['b', 'a']), "
+        "sorted(s._PYTHON_REFERENCE))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=project / "src",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "10 ['a', 'b'] ['names', 'triangle']"
+
+
+@pytest.mark.parametrize("writes_before_failure", [1, 2, 3, 5, 7, 8])
+def test_failure_after_n_writes_restores_every_byte(
+    project: Path, writes_before_failure: int
+) -> None:
+    before, dirs = _snapshot(project), _dirs(project)
+    written: list[Path] = []
+
+    def fail_after(path: Path) -> None:
+        written.append(path)
+        assert path.exists()  # really written to disk
+        if len(written) == writes_before_failure:
+            raise RuntimeError("injected failure")
+
+    with pytest.raises(RuntimeError, match="injected failure"):
+        migrate.run(_options(project, after_write=fail_after))
+    assert len(written) == writes_before_failure
+    assert _snapshot(project) == before
+    assert _dirs(project) == dirs
+
+
+def test_unwritable_target_restores_every_byte(project: Path) -> None:
+    # benchmarks/ cannot be created: a file has its name. The pyproject.toml, the module,
+    # Cargo.toml and src/*.rs are written first and must all be undone.
+    (project / "benchmarks").write_text("not a folder\n")
+    before, dirs = _snapshot(project), _dirs(project)
+    with pytest.raises(ScaffoldError, match="every file was restored"):
+        migrate.run(_options(project))
+    assert _snapshot(project) == before
+    assert _dirs(project) == dirs
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_read_only_folder_restores_every_byte(project: Path) -> None:
+    (project / "tests").chmod(0o555)
+    before = _snapshot(project)
+    try:
+        with pytest.raises(ScaffoldError, match="every file was restored"):
+            migrate.run(_options(project))
+    finally:
+        (project / "tests").chmod(0o755)
+    assert _snapshot(project) == before
+
+
+def test_refuses_a_dirty_or_untracked_tree(project: Path) -> None:
+    with pytest.raises(DirtyTreeError, match="not in a git repository"):
+        migrate.run(_options(project, allow_dirty=False))
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e.com"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e.com"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=project, env=env, check=True)
+    (project / "README.md").write_text("# changed\n")
+    with pytest.raises(DirtyTreeError, match="1 uncommitted"):
+        migrate.run(_options(project, allow_dirty=False))
+    subprocess.run(["git", "checkout", "-q", "README.md"], cwd=project, check=True)
+    result = migrate.run(_options(project, allow_dirty=False))
+    assert ("Cargo.toml", "created") in result.changes
+
+
+def test_bad_inputs_are_one_line_errors(project: Path, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="not a Python module"):
+        migrate.run(migrate.MigrateOptions(module=project / "README.md", allow_dirty=True))
+    with pytest.raises(InvalidInputError, match="no top-level function nope"):
+        migrate.run(_options(project, functions=("nope",)))
+    loose = tmp_path / "loose.py"
+    loose.write_text(MODULE)
+    with pytest.raises(InvalidInputError, match="not inside a package"):
+        migrate.run(migrate.MigrateOptions(module=loose, allow_dirty=True))
+    (project / "Cargo.toml").write_text("[package]\n")
+    with pytest.raises(DestinationError, match="Cargo.toml already exists"):
+        migrate.run(_options(project))
+
+
+def test_second_migration_is_refused(project: Path) -> None:
+    migrate.run(_options(project))
+    with pytest.raises(DestinationError, match="already migrated"):
+        migrate.run(_options(project))
+
+
+def test_poetry_without_project_table_is_refused(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.poetry]\nname = "demo"\n\n[build-system]\n'
+        'requires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
+    before = _snapshot(project)
+    with pytest.raises(InvalidInputError, match=r"\[project\] table"):
+        migrate.run(_options(project))
+    assert _snapshot(project) == before
+
+
+def test_dynamic_version_from_setuptools_attr(project: Path) -> None:
+    text = PYPROJECT.replace('version = "0.4.0"', 'dynamic = ["version"]')
+    text += '\n[tool.setuptools.dynamic]\nversion = {attr = "demo_pkg.__version__"}\n'
+    (project / "pyproject.toml").write_text(text)
+    (project / "src" / "demo_pkg" / "__init__.py").write_text('__version__ = "1.5rc1"\n')
+    result = migrate.run(_options(project))
+    document = tomlkit.parse((project / "pyproject.toml").read_text())
+    assert document["project"]["version"] == "1.5rc1"
+    assert "dynamic" not in document["project"]
+    assert 'version = "1.5.0"' in (project / "Cargo.toml").read_text()
+    assert any("SemVer" in note for note in result.notes)
+
+
+def test_cli_dry_run(project: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable, "-m", "scaffold", "migrate", "--dry-run",
+            str(project / "src" / "demo_pkg" / "slow.py"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "+++ b/Cargo.toml" in done.stdout
+    assert "triangle" in done.stdout
+    assert "Dry run: nothing was written." in done.stdout
+    assert not (project / "Cargo.toml").exists()
