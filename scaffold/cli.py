@@ -337,7 +337,10 @@ def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is import
 )
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; change nothing.")
 @click.option("--allow-dirty", is_flag=True, help="Run even with uncommitted changes in git.")
-def migrate(module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty: bool) -> None:
+@click.option("--no-ci", is_flag=True, help="Do not add nox sessions and wheel workflows (ci).")
+def migrate(
+    module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty: bool, no_ci: bool
+) -> None:
     """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
 
     The package keeps its API: each function runs in Rust once that version is complete, and
@@ -346,7 +349,11 @@ def migrate(module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty
     from scaffold import migrate as migrate_verb  # noqa: PLC0415
 
     options = migrate_verb.MigrateOptions(
-        module=module, functions=functions, dry_run=dry_run, allow_dirty=allow_dirty
+        module=module,
+        functions=functions,
+        dry_run=dry_run,
+        allow_dirty=allow_dirty,
+        ci=not no_ci,
     )
     result = migrate_verb.run(options)
     if dry_run:

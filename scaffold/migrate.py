@@ -45,6 +45,8 @@ class MigrateOptions:
     # Called after each file is written (testing hook: raising here exercises the rollback
     # with real files on disk).
     after_write: Callable[[Path], None] | None = None
+    # Step 6: add the nox sessions and wheel workflows with `pyo3-scaffold ci`.
+    ci: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,13 @@ def run(options: MigrateOptions) -> MigrateResult:
         _check_clean(project.root)
     files, plan, notes = _plan(project, options.functions)
     changes, diff = _describe(project.root, files)
+    ci_summary: list[str] = []
     if not options.dry_run:
-        _apply(project.root, files, options.after_write)
+        finish = (lambda: ci_summary.extend(_add_ci(project.root))) if options.ci else None
+        _apply(project.root, files, options.after_write, finish)
+    elif options.ci:
+        ci_summary.append("would then add CI with `pyo3-scaffold ci` (nox sessions, workflows)")
+    notes += ci_summary
     reports = [
         FunctionReport(f.name, "rust" if f.body is not None else "skeleton", f.reason)
         for f in plan.functions
@@ -99,7 +106,7 @@ def run(options: MigrateOptions) -> MigrateResult:
         diff=diff,
         dry_run=options.dry_run,
         notes=tuple(notes),
-        next_steps=tuple(_next_steps(plan)),
+        next_steps=tuple(_next_steps(plan, ci_added=any(n.startswith("CI added") for n in notes))),
     )
 
 
@@ -146,7 +153,9 @@ def _check_clean(root: Path) -> None:
             check=False,
         )
     except FileNotFoundError as error:
-        raise DirtyTreeError("git is not installed; pass --allow-dirty to migrate anyway") from error
+        raise DirtyTreeError(
+            "git is not installed; pass --allow-dirty to migrate anyway"
+        ) from error
     if done.returncode != 0:
         raise DirtyTreeError(
             f"{root} is not in a git repository, so nothing could undo the migration: "
@@ -177,7 +186,9 @@ def _plan(
         raise InvalidInputError(f"{pyproject_path} is not valid TOML: {error}") from error
     source = project.module_path.read_text("utf-8")
     if codegen.DISPATCH_START in source:
-        raise DestinationError(f"{project.dotted} was already migrated (its dispatch block is there)")
+        raise DestinationError(
+            f"{project.dotted} was already migrated (its dispatch block is there)"
+        )
     try:
         functions, skipped = codegen.analyse(source, dotted=project.dotted, selected=selected)
     except SyntaxError as error:
@@ -207,10 +218,15 @@ def _plan(
 
     cargo_path = root / "Cargo.toml"
     lib_path, ops_path = root / "src" / "lib.rs", root / "src" / "pyops.rs"
-    tests_dir = root / "tests" if (root / "tests").is_dir() or not (root / "test").is_dir() else root / "test"
+    tests_dir = (
+        root / "tests"
+        if (root / "tests").is_dir() or not (root / "test").is_dir()
+        else root / "test"
+    )
     test_path = tests_dir / f"test_{module_name}_rust.py"
     bench_path = root / "benchmarks" / f"bench_{module_name}.py"
-    for path in (cargo_path, lib_path, ops_path, test_path, bench_path):
+    stub_path = project.module_path.with_name(f"{extension}.pyi")
+    for path in (cargo_path, lib_path, ops_path, test_path, bench_path, stub_path):
         if path.exists():
             raise DestinationError(
                 f"{path.relative_to(root)} already exists; migrate does not overwrite files "
@@ -219,7 +235,8 @@ def _plan(
     name = str(document["project"]["name"])  # type: ignore[index]
     crate = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "extension"
     free_threaded = "Free Threading" in " ".join(
-        str(c) for c in document["project"].get("classifiers", [])  # type: ignore[union-attr]
+        str(c)
+        for c in document["project"].get("classifiers", [])  # type: ignore[union-attr]
     )
     new_module = source.rstrip("\n") + "\n" + codegen.dispatch_block(plan)
     ast.parse(new_module)  # the block is generated: a failure here is a bug, caught before writing
@@ -233,11 +250,20 @@ def _plan(
         ops_path: _rustfmt(codegen.pyops_rs()).encode("utf-8"),
         test_path: codegen.differential_tests(plan).encode("utf-8"),
         bench_path: codegen.benchmark(plan).encode("utf-8"),
+        stub_path: codegen.stub(plan).encode("utf-8"),
     }
+    runner = root / "benchmarks" / "bench.py"
+    if not runner.exists():
+        # `nox -s bench` (the template's noxfile, added by `ci`) runs benchmarks/bench.py.
+        files[runner] = codegen.BENCH_RUNNER.encode("utf-8")
     gitignore = root / ".gitignore"
     ignored = gitignore.read_text("utf-8") if gitignore.is_file() else ""
     if not re.search(r"^/?target/?$", ignored, re.MULTILINE):
-        files[gitignore] = (ignored + ("\n" if ignored and not ignored.endswith("\n") else "") + "# Rust build output\n/target/\n").encode("utf-8")
+        files[gitignore] = (
+            ignored
+            + ("\n" if ignored and not ignored.endswith("\n") else "")
+            + "# Rust build output\n/target/\n"
+        ).encode("utf-8")
     return files, plan, notes
 
 
@@ -256,7 +282,9 @@ def _edit_pyproject(
     build = document.get("build-system")
     backend = str(build.get("build-backend", "")) if build is not None else ""
     if backend == "maturin":
-        raise DestinationError("the project already builds with maturin: add functions to its crate by hand")
+        raise DestinationError(
+            "the project already builds with maturin: add functions to its crate by hand"
+        )
     if backend and backend not in KNOWN_BACKENDS:
         notes.append(f"replaced the build backend {backend!r} with maturin")
     if build is None:
@@ -295,10 +323,18 @@ def _edit_pyproject(
         tool = tomlkit.table(is_super_table=True)
         document.add("tool", tool)
     if "maturin" in tool:
-        raise DestinationError("[tool.maturin] already exists: the project already has a Rust extension")
+        raise DestinationError(
+            "[tool.maturin] already exists: the project already has a Rust extension"
+        )
     maturin = tomlkit.table()
-    maturin.add(tomlkit.comment(f"Added by pyo3-scaffold migrate: {plan.package} keeps its Python code;"))
-    maturin.add(tomlkit.comment(f"the Rust crate (Cargo.toml, src/lib.rs) becomes {plan.package}.{plan.extension}."))
+    maturin.add(
+        tomlkit.comment(f"Added by pyo3-scaffold migrate: {plan.package} keeps its Python code;")
+    )
+    maturin.add(
+        tomlkit.comment(
+            f"the Rust crate (Cargo.toml, src/lib.rs) becomes {plan.package}.{plan.extension}."
+        )
+    )
     maturin["module-name"] = f"{plan.package}.{plan.extension}"
     source_dir = project.top_package_dir.parent.relative_to(project.root).as_posix()
     if source_dir != ".":
@@ -430,8 +466,25 @@ def _describe(root: Path, files: dict[Path, bytes]) -> tuple[list[tuple[str, str
 # -- writing, all or nothing ------------------------------------------------------------------
 
 
+def _add_ci(root: Path) -> list[str]:
+    """Step 6 through the `ci` verb: nox sessions (bench...) and cibuildwheel workflows."""
+    try:
+        from scaffold import ci  # noqa: PLC0415
+    except ImportError:
+        return ["CI files not added: this pyo3-scaffold has no `ci` command yet"]
+    result = ci.run(ci.CiOptions(path=root))
+    if result.refused:
+        kept = ", ".join(action.path for action in result.refused)
+        return [f"CI: kept your own {kept}; run `pyo3-scaffold ci --force` to use ours"]
+    written = [f"{a.path} ({a.action})" for a in result.files if a.action != "unchanged"]
+    return [f"CI added by `pyo3-scaffold ci`: {', '.join(written) or 'already up to date'}"]
+
+
 def _apply(
-    root: Path, files: dict[Path, bytes], after_write: Callable[[Path], None] | None
+    root: Path,
+    files: dict[Path, bytes],
+    after_write: Callable[[Path], None] | None,
+    finish: Callable[[], None] | None = None,
 ) -> None:
     originals: dict[Path, bytes | None] = {}
     made_dirs: list[Path] = []
@@ -446,6 +499,8 @@ def _apply(
             originals[path] = original
             if after_write is not None:
                 after_write(path)
+        if finish is not None:
+            finish()  # inside the transaction: if it fails, our files are restored too
     except BaseException as error:
         _restore(originals, made_dirs)
         if isinstance(error, OSError):
@@ -490,7 +545,7 @@ def _restore(originals: dict[Path, bytes | None], made_dirs: list[Path]) -> None
         raise ScaffoldError(f"could not restore {', '.join(failed)}: check them with git")
 
 
-def _next_steps(plan: codegen.ModulePlan) -> list[str]:
+def _next_steps(plan: codegen.ModulePlan, *, ci_added: bool) -> list[str]:
     steps = [
         "git diff                               # review every change",
         "python -m pip install -e . --group test  # build the extension (needs Rust) and test deps",
@@ -504,8 +559,8 @@ def _next_steps(plan: codegen.ModulePlan) -> list[str]:
             f"implement {', '.join(skeletons)} in src/lib.rs (marked TODO), then add each "
             "name to IMPLEMENTED"
         )
-    steps.append(
-        "add CI and wheel builds: `pyo3-scaffold ci` (nox sessions incl. `bench`, "
-        "cibuildwheel workflows)"
-    )
+    if ci_added:
+        steps.append("nox -s bench                           # the same, in a fresh virtualenv")
+    else:
+        steps.append("pyo3-scaffold ci                       # nox sessions (bench...) and wheels")
     return steps

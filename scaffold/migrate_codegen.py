@@ -66,9 +66,7 @@ def analyse(
     """Plan each selected function: translated body, skeleton, or skipped with a reason."""
     tree = ast.parse(source)
     functions = {
-        n.name: n
-        for n in tree.body
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     missing = [name for name in selected if name not in functions]
     if missing:
@@ -99,9 +97,7 @@ def _plan(
     args = func.args
     if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
         raise Unsupported("*args, **kwargs, keyword-only or positional-only parameters")
-    if any(
-        not (isinstance(d, ast.Name) and d.id in {"staticmethod"}) for d in func.decorator_list
-    ):
+    if any(not (isinstance(d, ast.Name) and d.id in {"staticmethod"}) for d in func.decorator_list):
         raise Unsupported("decorated (the decorator would be lost)")
     defaults: list[ast.expr | None] = [None] * (len(args.args) - len(args.defaults))
     defaults += list(args.defaults)
@@ -213,9 +209,7 @@ def _rust_default(p: Param) -> str:
 
 
 def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
-    types = [p.type for f in plan.functions for p in f.params] + [
-        f.returns for f in plan.functions
-    ]
+    types = [p.type for f in plan.functions for p in f.params] + [f.returns for f in plan.functions]
     lines = [
         f"//! Rust versions of functions from `{plan.dotted}`, made by `pyo3-scaffold migrate`.",
         "//!",
@@ -287,8 +281,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     ]
     for f in plan.functions:
         signature = ", ".join(
-            pytranslate.rust_ident(p.name)
-            + ("" if p.default is None else f" = {_rust_default(p)}")
+            pytranslate.rust_ident(p.name) + ("" if p.default is None else f" = {_rust_default(p)}")
             for p in f.params
         )
         args = ", ".join(pytranslate.rust_ident(p.name) for p in f.params)
@@ -309,9 +302,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
 
 
 def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: ModulePlan) -> str:
-    types = [p.type for f in plan.functions for p in f.params] + [
-        f.returns for f in plan.functions
-    ]
+    types = [p.type for f in plan.functions for p in f.params] + [f.returns for f in plan.functions]
     dict_used = any(t.uses("dict") for t in types)
     features = ['"indexmap"'] if dict_used else []
     if abi3:
@@ -521,9 +512,9 @@ def differential_tests(plan: ModulePlan) -> str:
                 f"def test_{f.name}_agrees({', '.join(f'{p.name}: object' for p in f.params)}) -> None:",
                 f'    check("{f.name}", {params})',
             ]
-        edges = list(itertools.islice(
-            itertools.product(*[_edge_values(p.type) for p in f.params]), 60
-        ))
+        edges = list(
+            itertools.islice(itertools.product(*[_edge_values(p.type) for p in f.params]), 60)
+        )
         # Every value of every parameter appears at least once, whatever the product cut.
         for i, p in enumerate(f.params):
             for value in _edge_values(p.type):
@@ -557,7 +548,7 @@ def differential_tests(plan: ModulePlan) -> str:
                 f"    args = [{', '.join(base)}]",
                 "    args[position] = big",
                 "    with pytest.raises(OverflowError):",
-                f'        rust.{f.name}(*args)',
+                f"        rust.{f.name}(*args)",
             ]
     return "\n".join(out) + "\n"
 
@@ -650,4 +641,44 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+'''
+
+
+def stub(plan: ModulePlan) -> str:
+    """The extension's .pyi: type checkers and `mypy.stubtest` (nox -s lint) read it."""
+    lines = [
+        f'"""Rust versions of functions from {plan.dotted} (made by pyo3-scaffold migrate)."""',
+        "",
+        "__implemented__: tuple[str, ...]",
+    ]
+    for f in plan.functions:
+        params = ", ".join(
+            f"{p.name}: {p.type}" + ("" if p.default is None else f" = {p.default}")
+            for p in f.params
+        )
+        lines += ["", f"def {f.name}({params}) -> {f.returns}:"]
+        if f.doc:
+            lines.append(f'    """{inspect.cleandoc(f.doc)}"""'.replace("\n", "\n    "))
+        else:
+            lines.append("    ...")
+    return "\n".join(lines) + "\n"
+
+
+BENCH_RUNNER = '''"""Run every benchmarks/bench_*.py (what `nox -s bench` runs; made by pyo3-scaffold migrate)."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from pathlib import Path
+
+if __name__ == "__main__":
+    status = 0
+    for script in sorted(Path(__file__).resolve().parent.glob("bench_*.py")):
+        print(f"== {script.name}")
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as done:
+            status = status or (done.code if isinstance(done.code, int) else 1)
+    sys.exit(status)
 '''

@@ -826,7 +826,7 @@ class _Translator:
             held = self.fresh()
             code = (
                 f"{{ let {held} = &{seq.code}; let {tmp} = {index.code}; "
-                f"{held}[pyops::index({held}.len(), {tmp}, \"{what}\")?] }}"
+                f'{held}[pyops::index({held}.len(), {tmp}, "{what}")?] }}'
             )
             return _Expr(code, item)
         if not seq.place:

@@ -334,13 +334,19 @@ def _pytest(python: Path, project: Path, *args: str, env: dict[str, str] | None 
 
 
 def _migrate_and_build(
-    tmp_path: Path, name: str, files: dict[str, str], module: str, build_env: dict[str, str]
+    tmp_path: Path,
+    name: str,
+    files: dict[str, str],
+    module: str,
+    build_env: dict[str, str],
+    *,
+    ci: bool = False,
 ) -> tuple[Path, Path, migrate.MigrateResult]:
     project = tmp_path / name
     _write(project, files)
     _git_commit(project)
     originals = {rel: (project / rel).read_bytes() for rel in files if rel.startswith("tests/")}
-    result = migrate.run(migrate.MigrateOptions(module=project / module))
+    result = migrate.run(migrate.MigrateOptions(module=project / module, ci=ci))
     # The original tests are untouched: they run unchanged below.
     assert {rel: (project / rel).read_bytes() for rel in originals} == originals
     python = _venv(tmp_path / f"{name}-venv")
@@ -360,7 +366,7 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
         "tests/test_distance.py": TEXTKIT_TESTS,
     }
     project, python, result = _migrate_and_build(
-        tmp_path, "textkit", files, "textkit/distance.py", build_env
+        tmp_path, "textkit", files, "textkit/distance.py", build_env, ci=True
     )
     assert _statuses(result) == {
         "levenshtein": "rust",
@@ -399,6 +405,12 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
     differential = _pytest(python, project, "-rs", "tests/test_distance_rust.py")
     assert "failed" not in differential
     assert "shout is still a Rust skeleton" in differential
+
+    # Step 6 went through `pyo3-scaffold ci`: the nox sessions, bench included, and wheels.
+    assert any(note.startswith("CI added") for note in result.notes), result.notes
+    assert (project / ".github" / "workflows" / "wheels.yml").is_file()
+    sessions = run(sys.executable, "-m", "nox", "-l", cwd=project).stdout
+    assert re.search(r"^\S\s+bench\b", sessions, re.MULTILINE), sessions
 
 
 def test_src_hatchling_dynamic_version_and_bench(tmp_path: Path, build_env: dict[str, str]) -> None:

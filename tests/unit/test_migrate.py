@@ -92,6 +92,7 @@ def project(tmp_path: Path) -> Path:
 
 def _options(project: Path, **kwargs: object) -> migrate.MigrateOptions:
     kwargs.setdefault("allow_dirty", True)
+    kwargs.setdefault("ci", False)  # `ci` has its own tests; the e2e tests run both
     return migrate.MigrateOptions(
         module=project / "src" / "demo_pkg" / "slow.py",
         **kwargs,  # type: ignore[arg-type]
@@ -104,7 +105,7 @@ def test_dry_run_changes_nothing_and_shows_the_diff(project: Path) -> None:
     assert _snapshot(project) == before
     assert _dirs(project) == dirs
     assert result.dry_run
-    assert "+build-backend = \"maturin\"" in result.diff
+    assert '+build-backend = "maturin"' in result.diff
     assert "+++ b/src/lib.rs" in result.diff
     assert dict(result.changes) == {
         "pyproject.toml": "modified",
@@ -115,6 +116,8 @@ def test_dry_run_changes_nothing_and_shows_the_diff(project: Path) -> None:
         "tests/test_slow_rust.py": "created",
         "benchmarks/bench_slow.py": "created",
         ".gitignore": "created",
+        "src/demo_pkg/_slow_rs.pyi": "created",
+        "benchmarks/bench.py": "created",
     }
     assert {f.name: f.status for f in result.functions} == {
         "triangle": "rust",
@@ -272,7 +275,12 @@ def test_dynamic_version_from_setuptools_attr(project: Path) -> None:
 def test_cli_dry_run(project: Path) -> None:
     done = subprocess.run(
         [
-            sys.executable, "-m", "scaffold", "migrate", "--dry-run",
+            sys.executable,
+            "-m",
+            "scaffold",
+            "migrate",
+            "--dry-run",
+            "--no-ci",
             str(project / "src" / "demo_pkg" / "slow.py"),
         ],
         capture_output=True,

@@ -82,7 +82,10 @@ def test_strategies_follow_the_annotation() -> None:
     assert _type("list[int | None]").strategy() == (
         "st.lists(st.none() | st.integers(min_value=-1000, max_value=1000), max_size=30)"
     )
-    assert _type("tuple[str, ...]").strategy() == "st.lists(st.text(max_size=40), max_size=30).map(tuple)"
+    assert (
+        _type("tuple[str, ...]").strategy()
+        == "st.lists(st.text(max_size=40), max_size=30).map(tuple)"
+    )
     assert "st.dictionaries(" in _type("dict[str, float]").strategy()
 
 
@@ -140,7 +143,7 @@ def test_strings_are_code_points_with_negative_indexes() -> None:
         """
     )
     assert "pyops::chars(&s)" in body  # a Vec<char>: indexing counts code points
-    assert 'pyops::index(s.len(), tmp' in body
+    assert "pyops::index(s.len(), tmp" in body
     assert "pyops::slice(" in body
     assert "pyops::string(" in body  # back to a String for Python
 
@@ -209,12 +212,21 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(a: int, b: int) -> int:\n    return a ** b", "literal non-negative"),
         ("def f(x: float) -> int:\n    return x < 2**60", "compares an int with a float"),
         ("def f(n: int) -> float:\n    return n", "returns int where float"),
-        ("def f(n: int) -> int:\n    x = 0\n    x = 0.5\n    return n", "a Rust variable has one type"),
+        (
+            "def f(n: int) -> int:\n    x = 0\n    x = 0.5\n    return n",
+            "a Rust variable has one type",
+        ),
         ("def f(xs: list[float]) -> float:\n    return sum(xs)", "float sums"),
-        ("def f(n: int) -> int:\n    try:\n        return n\n    except E:\n        return 0", "Try"),
+        (
+            "def f(n: int) -> int:\n    try:\n        return n\n    except E:\n        return 0",
+            "Try",
+        ),
         ("def f(s: str) -> str:\n    return s.upper()", "the call"),
         ("def f(n: int) -> int:\n    return 1000000000000000000000 + n", "does not fit in i64"),
-        ("def f(xs: list[int]) -> int:\n    for x in xs:\n        xs = []\n    return 0", "while iterating"),
+        (
+            "def f(xs: list[int]) -> int:\n    for x in xs:\n        xs = []\n    return 0",
+            "while iterating",
+        ),
         ("def f(d: dict[str, int]) -> int:\n    return 0", "outside the translatable subset"),
         ("def f(n: int) -> int:\n    a = b = n\n    return a", "chained"),
     ],
@@ -224,11 +236,17 @@ def test_refusals_give_a_reason(source: str, reason: str) -> None:
 
 
 def test_refused_bodies_still_get_typed_signatures() -> None:
-    plan = _translate("def f(xs: dict[str, list[int]], k: str = 'a') -> set[int]:\n    return set()")
+    plan = _translate(
+        "def f(xs: dict[str, list[int]], k: str = 'a') -> set[int]:\n    return set()"
+    )
     text = migrate_codegen.lib_rs(
         migrate_codegen.ModulePlan(
-            dotted="pkg.mod", package="pkg", module="mod", extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON", functions=(plan,),
+            dotted="pkg.mod",
+            package="pkg",
+            module="mod",
+            extension="_mod_rs",
+            env_var="PKG_PURE_PYTHON",
+            functions=(plan,),
         ),
         gil_used=False,
     )
