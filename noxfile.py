@@ -45,3 +45,19 @@ def bench(session: nox.Session) -> None:
     """Time `pyo3-scaffold --help`, `pyo3-scaffold new` and `maturin new` (medians)."""
     session.install(".", "maturin")
     session.run("python", "benchmarks/bench_cli.py", *session.posargs)
+
+
+@nox.session(default=False)
+def compare(session: nox.Session) -> None:
+    """Why in-process: fast_sum via pure Python, PyO3, ctypes and a subprocess (table + chart)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "compare"))
+    session.run("python", "benchmarks/compare.py", *session.posargs)
+
+
+@nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site offline into build/site; any warning fails (--strict)."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))
+    # Material prints a banner about its successor on every build; keep the output to mkdocs'.
+    env = {"NO_MKDOCS_2_WARNING": "1"}
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
