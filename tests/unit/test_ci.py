@@ -1,0 +1,318 @@
+"""`pyo3-scaffold ci` on projects we did not make: real `maturin new` output (both layouts) and a
+hand-written PyO3 project. Checked with the real tools, offline, no builds: cibuildwheel's wheel
+list (the same as a generated project's), the workflow schema, zizmor; every other file keeps
+its exact bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import Generate, run
+
+from scaffold import ci
+from scaffold.cli import cli
+from scaffold.errors import EXIT_DESTINATION, InvalidInputError
+
+WRITTEN = {
+    ".github/workflows/ci.yml",
+    ".github/workflows/wheels.yml",
+    ".github/dependabot.yml",
+    "noxfile.py",
+    "pyproject.toml",
+}
+
+HAND_CARGO = """\
+[package]
+name = "handy-core"
+version = "0.3.0"
+edition = "2021"
+
+[lib]
+name = "handy_native"
+crate-type = ["cdylib", "rlib"]
+
+[dependencies]
+# Stable ABI from 3.10 on.
+pyo3 = { version = "0.30.1", features = ["abi3-py310"] }
+"""
+HAND_PYPROJECT = """\
+# Hand-written: comments, odd spacing and key order must survive.
+[build-system]
+requires = ["maturin>=1.9,<2"]
+build-backend = "maturin"
+
+[project]
+name = "Handy"
+requires-python = ">= 3.10"
+dynamic = ["version"]
+
+[dependency-groups]
+test = ["pytest>=8"]
+
+[tool.maturin]
+python-source = "python"
+module-name = "handy._native"   # the extension inside the package
+
+[tool.ruff]
+line-length = 88
+"""
+HAND_LIB = """\
+use pyo3::prelude::*;
+
+#[pymodule(gil_used = false)]
+mod _native {
+    #[pyfunction]
+    fn double(x: i64) -> i64 {
+        x * 2
+    }
+}
+"""
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed (it is in the test dependency group)")
+    return path
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def maturin_new(parent: Path, name: str, *extra: str) -> Path:
+    run(tool("maturin"), "new", "--bindings", "pyo3", *extra, name, cwd=parent)
+    return parent / name
+
+
+def hand_written(parent: Path) -> Path:
+    project = parent / "handy"
+    (project / "src").mkdir(parents=True)
+    (project / "python/handy").mkdir(parents=True)
+    (project / "tests").mkdir()
+    (project / "Cargo.toml").write_text(HAND_CARGO)
+    (project / "pyproject.toml").write_text(HAND_PYPROJECT)
+    (project / "src/lib.rs").write_text(HAND_LIB)
+    (project / "python/handy/__init__.py").write_text("from handy._native import double\n")
+    (project / "tests/test_double.py").write_text("def test_double():\n    assert True\n")
+    return project
+
+
+SAMPLES = {
+    "maturin-plain": lambda parent: maturin_new(parent, "plainpkg"),
+    "maturin-mixed": lambda parent: maturin_new(parent, "mixedpkg", "--mixed"),
+    "hand-written": hand_written,
+}
+
+
+def identifiers(project: Path, platform: str) -> list[str]:
+    archs = {"linux": "x86_64 aarch64", "macos": "x86_64 arm64", "windows": "AMD64 ARM64"}
+    done = run(
+        tool("cibuildwheel"), "--print-build-identifiers", "--platform", platform,
+        "--archs", archs[platform], cwd=project,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def assert_workflow_checks_pass(project: Path) -> None:
+    workflows = sorted(str(p) for p in (project / ".github/workflows").glob("*.yml"))
+    run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows)
+    run(
+        tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot",
+        project / ".github/dependabot.yml",
+    )  # fmt: skip
+    done = run(tool("zizmor"), "--offline", "--no-config", project / ".github/workflows")
+    assert "No findings" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_ci_makes_a_foreign_project_pass_the_generated_projects_checks(
+    sample: str, tmp_path: Path, generate: Generate
+) -> None:
+    project = SAMPLES[sample](tmp_path)
+    before = hashes(project)
+    pyproject_before = (project / "pyproject.toml").read_text()
+    force = ["--force"] if (project / ".github/workflows").exists() else []
+
+    code, output = invoke("ci", str(project), *force)
+
+    assert code == 0, output
+    after = hashes(project)
+    changed = {name for name in after if before.get(name) != after[name]}
+    removed = set(before) - set(after)
+    assert changed == WRITTEN, output
+    # maturin's own CI.yml is replaced by ours (the same file on macOS/Windows disks).
+    assert removed == ({".github/workflows/CI.yml"} if force else set())
+    # Everything but [tool.cibuildwheel] in pyproject.toml keeps its bytes.
+    pyproject_after = (project / "pyproject.toml").read_text()
+    assert pyproject_after.startswith(pyproject_before.rstrip("\n") + "\n\n[tool.cibuildwheel]")
+    old, new = tomllib.loads(pyproject_before), tomllib.loads(pyproject_after)
+    assert set(new["tool"]) - set(old.get("tool", {})) == {"cibuildwheel"}
+    assert {k: v for k, v in new["tool"].items() if k != "cibuildwheel"} == old.get("tool", {})
+
+    assert_workflow_checks_pass(project)
+    # The same wheels as a project generated with the same answers.
+    found = ci.run(ci.CiOptions(path=project)).detected
+    twin = generate(
+        "twin", min_python=found.min_python, abi3=found.abi3, free_threaded=found.free_threaded
+    )
+    for platform in ("linux", "macos", "windows"):
+        ours = identifiers(project, platform)
+        assert ours, platform
+        assert ours == identifiers(twin, platform), platform
+    # The workflows are the generated project's, byte for byte.
+    for name in (".github/workflows/ci.yml", ".github/dependabot.yml"):
+        assert (project / name).read_bytes() == (twin / name).read_bytes(), name
+
+
+def test_detects_the_answers_of_a_hand_written_project(tmp_path: Path) -> None:
+    found = ci.run(ci.CiOptions(path=hand_written(tmp_path))).detected
+    assert found == ci.Detected(
+        dist_name="Handy",
+        module_name="handy",
+        layout="mixed",
+        abi3=True,
+        min_python="3.10",
+        free_threaded=True,
+    )
+
+
+def test_detects_maturin_layouts(tmp_path: Path) -> None:
+    plain = ci.run(ci.CiOptions(path=maturin_new(tmp_path, "plainpkg"), force=True)).detected
+    mixed = ci.run(ci.CiOptions(path=maturin_new(tmp_path, "mixedpkg", "--mixed"), force=True))
+    assert (plain.module_name, plain.layout, plain.abi3) == ("plainpkg", "rust", False)
+    assert (mixed.detected.module_name, mixed.detected.layout) == ("mixedpkg", "mixed")
+    # maturin's requires-python >=3.8 is older than any CPython cibuildwheel builds.
+    assert plain.min_python == "3.9"
+    # The mixed layout keeps its tests in python/tests, with a `tests` extra for pytest.
+    table = tomllib.loads((tmp_path / "mixedpkg/pyproject.toml").read_text())["tool"]
+    assert table["cibuildwheel"]["test-command"] == "pytest {project}/python/tests"
+    assert table["cibuildwheel"]["test-extras"] == ["tests"]
+
+
+def test_an_existing_workflow_is_kept_without_force_and_the_diff_shown(tmp_path: Path) -> None:
+    project = maturin_new(tmp_path, "plainpkg")
+    before = hashes(project)
+
+    code, output = invoke("ci", str(project))
+
+    assert code == EXIT_DESTINATION == 3
+    assert hashes(project) == before  # nothing written at all
+    assert "--- a/.github/workflows/CI.yml" in output
+    assert "+++ b/.github/workflows/ci.yml" in output
+    assert "-# This file is autogenerated by maturin" in output
+    assert "rerun with --force" in output
+
+    code, output = invoke("ci", str(project), "--force")
+    assert code == 0, output
+    assert not (project / ".github/workflows/CI.yml").exists()
+    assert "replaces .github/workflows/CI.yml" in output
+
+
+def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
+    project = hand_written(tmp_path)
+    ci.run(ci.CiOptions(path=project))
+    before = hashes(project)
+
+    result = ci.run(ci.CiOptions(path=project))
+
+    assert result.written == ()
+    assert {f.action for f in result.files} == {"unchanged"}
+    assert hashes(project) == before
+
+
+def test_a_users_own_noxfile_is_kept_without_force(tmp_path: Path) -> None:
+    project = hand_written(tmp_path)
+    (project / "noxfile.py").write_text("# mine\n")
+    before = hashes(project)
+
+    result = ci.run(ci.CiOptions(path=project))
+
+    assert [r.path for r in result.refused] == ["noxfile.py"]
+    assert "-# mine" in result.refused[0].diff
+    assert hashes(project) == before
+    forced = ci.run(ci.CiOptions(path=project, force=True))
+    assert {f.path: f.action for f in forced.files}["noxfile.py"] == "replaced"
+    assert "# mine" not in (project / "noxfile.py").read_text()
+
+
+def test_an_existing_cibuildwheel_table_is_merged_keeping_the_users_keys(tmp_path: Path) -> None:
+    project = hand_written(tmp_path)
+    pyproject = project / "pyproject.toml"
+    mine = '\n[tool.cibuildwheel]\nbuild-frontend = "build[uv]"  # mine\nbuild-verbosity = 3\n'
+    pyproject.write_text(pyproject.read_text() + mine)
+    before = hashes(project)
+
+    refused = ci.run(ci.CiOptions(path=project))
+    assert [r.path for r in refused.refused] == ["pyproject.toml"]
+    assert "-build-verbosity = 3" in refused.refused[0].diff
+    assert hashes(project) == before
+
+    ci.run(ci.CiOptions(path=project, force=True))
+    text = pyproject.read_text()
+    table = tomllib.loads(text)["tool"]["cibuildwheel"]
+    assert table["build-verbosity"] == 1  # ours, with --force
+    assert table["build-frontend"] == "build[uv]"  # the user's own key stays, comment too
+    assert 'build-frontend = "build[uv]"  # mine' in text
+    assert table["linux"]["before-all"].startswith("curl")
+    assert text.startswith(HAND_PYPROJECT)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda p: (p / "pyproject.toml").unlink(), "no pyproject.toml"),
+        (lambda p: (p / "Cargo.toml").unlink(), "Cargo.toml is missing"),
+        (
+            lambda p: (p / "Cargo.toml").write_text(
+                HAND_CARGO.split("[dependencies]", maxsplit=1)[0]
+            ),
+            "no pyo3 dependency",
+        ),
+        (lambda p: (p / "pyproject.toml").write_text("[project\n"), "not valid TOML"),
+    ],
+)
+def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: str) -> None:
+    project = hand_written(tmp_path)
+    mutate(project)
+    with pytest.raises(InvalidInputError, match=message):
+        ci.run(ci.CiOptions(path=project))
+    code, _ = invoke("ci", str(project))
+    assert code == InvalidInputError.exit_code
+
+
+HELP_PROBE = """
+import sys
+from scaffold.cli import main
+try:
+    main(["ci", "--help"])
+except SystemExit:
+    pass
+assert "copier" not in sys.modules and "tomlkit" not in sys.modules, "imported"
+"""
+
+
+def test_help_does_not_import_tomlkit_or_copier() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", HELP_PROBE], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--force" in done.stdout
