@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable  # noqa: TC003  (dataclass fields are resolved at run time)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,7 @@ def run(options: MigrateOptions) -> MigrateResult:
     ci_summary: list[str] = []
     if not options.dry_run:
         finish = (lambda: ci_summary.extend(_add_ci(project.root))) if options.ci else None
-        _apply(project.root, files, options.after_write, finish)
+        _apply(files, options.after_write, finish)
     elif options.ci:
         ci_summary.append("would then add CI with `pyo3-scaffold ci` (nox sessions, workflows)")
     notes += ci_summary
@@ -232,11 +232,10 @@ def _plan(
                 f"{path.relative_to(root)} already exists; migrate does not overwrite files "
                 "(one Rust extension per project: add functions to it by hand)"
             )
-    name = str(document["project"]["name"])  # type: ignore[index]
+    name = str(document["project"]["name"])
     crate = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "extension"
     free_threaded = "Free Threading" in " ".join(
-        str(c)
-        for c in document["project"].get("classifiers", [])  # type: ignore[union-attr]
+        str(c) for c in document["project"].get("classifiers", [])
     )
     new_module = source.rstrip("\n") + "\n" + codegen.dispatch_block(plan)
     ast.parse(new_module)  # the block is generated: a failure here is a bug, caught before writing
@@ -267,8 +266,11 @@ def _plan(
     return files, plan, notes
 
 
-def _edit_pyproject(
-    document: Any, project: _Project, plan: codegen.ModulePlan, notes: list[str]
+def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other, each short)
+    document: Any,  # noqa: ANN401  (a tomlkit document: its item types are too loose)
+    project: _Project,
+    plan: codegen.ModulePlan,
+    notes: list[str],
 ) -> tuple[str, str | None]:
     """Switch the backend to maturin in place, keeping every comment and unrelated table."""
     import tomlkit  # noqa: PLC0415
@@ -371,7 +373,7 @@ def _edit_pyproject(
     return _cargo_version(version, notes), abi3
 
 
-def _dynamic_version(document: Any, project: _Project) -> str:
+def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
     """The version the old backend would compute, when it is a literal somewhere we can read."""
     tool = document.get("tool", {})
     candidates: list[Path] = []
@@ -415,7 +417,7 @@ def _cargo_version(version: str, notes: list[str]) -> str:
 def _validator() -> Callable[[dict[str, Any]], object]:
     from validate_pyproject import api  # noqa: PLC0415  (lazy: compiles JSON schemas, ~2 s)
 
-    return api.Validator()  # type: ignore[no-any-return]
+    return api.Validator()
 
 
 def _validate_pyproject(text: str) -> None:
@@ -448,8 +450,8 @@ def _rustfmt(code: str) -> str:
 
 
 def _describe(root: Path, files: dict[Path, bytes]) -> tuple[list[tuple[str, str]], str]:
-    changes = []
-    diff = []
+    changes: list[tuple[str, str]] = []
+    diff: list[str] = []
     for path, content in files.items():
         rel = path.relative_to(root).as_posix()
         before = path.read_text("utf-8") if path.exists() else ""
@@ -481,7 +483,6 @@ def _add_ci(root: Path) -> list[str]:
 
 
 def _apply(
-    root: Path,
     files: dict[Path, bytes],
     after_write: Callable[[Path], None] | None,
     finish: Callable[[], None] | None = None,

@@ -97,7 +97,7 @@ def _plan(
     args = func.args
     if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
         raise Unsupported("*args, **kwargs, keyword-only or positional-only parameters")
-    if any(not (isinstance(d, ast.Name) and d.id in {"staticmethod"}) for d in func.decorator_list):
+    if func.decorator_list:
         raise Unsupported("decorated (the decorator would be lost)")
     defaults: list[ast.expr | None] = [None] * (len(args.args) - len(args.defaults))
     defaults += list(args.defaults)
@@ -145,7 +145,7 @@ def _default(node: ast.expr | None, t: PyType, name: str) -> str | None:
     return ast.unparse(node)
 
 
-def _module_names(tree: ast.Module) -> tuple[dict[str, int | float | bool], frozenset[str]]:
+def _module_names(tree: ast.Module) -> tuple[dict[str, int | float | bool], frozenset[str]]:  # noqa: C901  (one pass over the module's statements)
     """Module constants (assigned once to a literal number) and the names bound to `math`."""
     counts: dict[str, int] = {}
     values: dict[str, int | float | bool] = {}
@@ -155,20 +155,20 @@ def _module_names(tree: ast.Module) -> tuple[dict[str, int | float | bool], froz
             for alias in node.names:
                 if alias.name == "math":
                     math_names.add(alias.asname or "math")
-        targets = node.targets if isinstance(node, ast.Assign) else []
+        targets: list[ast.expr] = list(node.targets) if isinstance(node, ast.Assign) else []
+        value_node: ast.expr | None = node.value if isinstance(node, ast.Assign) else None
         if isinstance(node, ast.AnnAssign) and node.value is not None:
-            targets = [node.target]
+            targets, value_node = [node.target], node.value
         for target in targets:
             for name in ast.walk(target):
                 if isinstance(name, ast.Name):
                     counts[name.id] = counts.get(name.id, 0) + 1
         if len(targets) == 1 and isinstance(targets[0], ast.Name):
-            value_node = node.value  # type: ignore[union-attr]
             try:
-                value = ast.literal_eval(value_node) if value_node is not None else None
+                value: object = ast.literal_eval(value_node) if value_node is not None else None
             except ValueError:
                 continue
-            if type(value) in {int, float, bool}:
+            if isinstance(value, (int, float, bool)):
                 values[targets[0].id] = value
     # `global X` anywhere means X can change at run time: not a constant.
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
@@ -213,9 +213,8 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     lines = [
         f"//! Rust versions of functions from `{plan.dotted}`, made by `pyo3-scaffold migrate`.",
         "//!",
-        f"//! The Python module stays the reference implementation. It uses a function from here",
-        "//! only when its name is in `IMPLEMENTED` (and the env var "
-        f"`{plan.env_var}=1` is not set);",
+        "//! The Python module stays the reference implementation. It uses a function from",
+        f"//! here only when its name is in `IMPLEMENTED` (and `{plan.env_var}=1` is not set);",
         "//! tests/ checks that both agree. Functions marked TODO are typed skeletons to finish.",
         "",
         "mod pyops;",
@@ -257,7 +256,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
                 f'    // "{f.name}" to IMPLEMENTED above. Until then Python runs its own version.',
                 f"    // Not translated automatically: {f.reason}.",
                 f"    let _ = ({names}{',' if len(f.params) == 1 else ''});",
-                f'    Err(PyNotImplementedError::new_err("{f.name} is not implemented in Rust yet"))',
+                f'    Err(PyNotImplementedError::new_err("{f.name} is not implemented in Rust"))',
                 "}",
             ]
     lines += [
@@ -291,8 +290,10 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         lines += [
             "    #[pyfunction]",
             f"    #[pyo3(signature = ({signature}))]",
-            f"    fn {pytranslate.rust_ident(f.name)}(py: Python<'_>{sep}{_signature(f)})"
-            f" -> PyResult<{f.returns.rust()}> {{",
+            (
+                f"    fn {pytranslate.rust_ident(f.name)}(py: Python<'_>{sep}{_signature(f)})"
+                f" -> PyResult<{f.returns.rust()}> {{"
+            ),
             "        // Arguments are plain Rust values now: let other Python threads run.",
             f"        py.detach(|| super::{pytranslate.rust_ident(f.name)}({args}))",
             "    }",
@@ -345,7 +346,7 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
 def dispatch_block(plan: ModulePlan) -> str:
     names = ", ".join(f'"{f.name}"' for f in plan.functions)
     names += "," if len(plan.functions) == 1 else ""
-    return f'''
+    return f"""
 
 {DISPATCH_START}
 # The functions above stay the reference implementation and the fallback. Those finished in
@@ -372,10 +373,10 @@ def _use_rust_versions() -> None:
 
 _use_rust_versions()
 {DISPATCH_END}
-'''
+"""
 
 
-def _edge_values(t: PyType) -> list[object]:  # noqa: PLR0911
+def _edge_values(t: PyType) -> list[object]:  # noqa: C901, PLR0911  (one case per type)
     if t.name == "int":
         return [0, 1, -1, 7, -13]
     if t.name == "float":
@@ -402,7 +403,7 @@ def _edge_values(t: PyType) -> list[object]:  # noqa: PLR0911
     raise AssertionError(t.name)
 
 
-def _literal(value: object) -> str:
+def _literal(value: object) -> str:  # noqa: PLR0911  (one case per type)
     if isinstance(value, float) and (value != value or value in {float("inf"), float("-inf")}):  # noqa: PLR0124
         return f'float("{value}")'
     if isinstance(value, set) and not value:
@@ -487,8 +488,8 @@ def differential_tests(plan: ModulePlan) -> str:
         "            return",
         "        raise",
         "    except Exception as error:  # noqa: BLE001",
-        "        assert python_error is not None, f'Rust raised {error!r}, Python returned {expected!r}'",
-        "        assert type(error) is type(python_error), f'Rust: {error!r}, Python: {python_error!r}'",
+        "        assert python_error is not None, f'Rust: {error!r}, Python: {expected!r}'",
+        "        assert type(error) is type(python_error), f'{error!r} != {python_error!r}'",
         "        return",
         "    assert python_error is None, f'Python raised {python_error!r}, Rust returned {got!r}'",
         "    assert same(got, expected), f'{name}{args!r}: Rust {got!r} != Python {expected!r}'",
@@ -505,11 +506,12 @@ def differential_tests(plan: ModulePlan) -> str:
         out += ["", ""]
         if f.params:
             strategies = ", ".join(f"{p.name}={p.type.strategy()}" for p in f.params)
+            typed = ", ".join(f"{p.name}: object" for p in f.params)
             out += [
                 f'@implemented("{f.name}")',
                 "@settings(max_examples=200, deadline=None)",
                 f"@given({strategies})",
-                f"def test_{f.name}_agrees({', '.join(f'{p.name}: object' for p in f.params)}) -> None:",
+                f"def test_{f.name}_agrees({typed}) -> None:",
                 f'    check("{f.name}", {params})',
             ]
         edges = list(
@@ -518,9 +520,9 @@ def differential_tests(plan: ModulePlan) -> str:
         # Every value of every parameter appears at least once, whatever the product cut.
         for i, p in enumerate(f.params):
             for value in _edge_values(p.type):
-                base = [_edge_values(q.type)[0] for q in f.params]
-                base[i] = value
-                edges.append(tuple(base))
+                varied = [_edge_values(q.type)[0] for q in f.params]
+                varied[i] = value
+                edges.append(tuple(varied))
         cases = sorted({"(" + "".join(_literal(v) + ", " for v in e) + ")" for e in edges})
         out += [
             "",
@@ -544,7 +546,7 @@ def differential_tests(plan: ModulePlan) -> str:
                 f'@implemented("{f.name}")',
                 f"@pytest.mark.parametrize('position', {ints})",
                 "@pytest.mark.parametrize('big', [2**63, -(2**63) - 1, 10**30])",
-                f"def test_{f.name}_ints_beyond_i64_raise_overflow(position: int, big: int) -> None:",
+                f"def test_{f.name}_big_ints_raise_overflow(position: int, big: int) -> None:",
                 f"    args = [{', '.join(base)}]",
                 "    args[position] = big",
                 "    with pytest.raises(OverflowError):",
@@ -562,7 +564,7 @@ def benchmark(plan: ModulePlan) -> str:
             f"    return ({values})\n"
         )
     cases = "\n".join(f'    "{f.name}": make_{f.name},' for f in plan.functions)
-    return f'''"""Rust against Python for {plan.dotted} (made by pyo3-scaffold migrate; edit the inputs).
+    return f'''"""Rust against Python: {plan.dotted} (from pyo3-scaffold migrate; edit the inputs).
 
 Run `nox -s bench`, or `python benchmarks/bench_{plan.module}.py` where the package is installed
 built with --release (`maturin develop --release`). For each function finished in Rust, the input
@@ -664,7 +666,7 @@ def stub(plan: ModulePlan) -> str:
     return "\n".join(lines) + "\n"
 
 
-BENCH_RUNNER = '''"""Run every benchmarks/bench_*.py (what `nox -s bench` runs; made by pyo3-scaffold migrate)."""
+BENCH_RUNNER = '''"""Run every benchmarks/bench_*.py, as `nox -s bench` does (from migrate)."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class PyType:
             return simple[self.name]
         inner = [a.strategy() for a in self.args]
         if self.name in {"list", "vartuple"}:
-            wrap = "st.lists({}, max_size=30)".format(inner[0])
+            wrap = f"st.lists({inner[0]}, max_size=30)"
             return wrap if self.name == "list" else f"{wrap}.map(tuple)"
         if self.name == "tuple":
             return f"st.tuples({', '.join(inner)})"
@@ -137,7 +137,7 @@ class PyType:
             return f"st.none() | {inner[0]}"
         raise AssertionError(self.name)
 
-    def bench_value(self, scale: str, top: bool = True) -> str:  # noqa: FBT001,FBT002
+    def bench_value(self, scale: str, top: bool = True) -> str:  # noqa: C901, PLR0911
         """Source text of a realistic input of size `scale` (an expression), using `rng`."""
         if self.name == "int":
             return scale if top else f"rng.randint(-{scale}, {scale})"

@@ -238,7 +238,7 @@ def test_bad_inputs_are_one_line_errors(project: Path, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="not inside a package"):
         migrate.run(migrate.MigrateOptions(module=loose, allow_dirty=True))
     (project / "Cargo.toml").write_text("[package]\n")
-    with pytest.raises(DestinationError, match="Cargo.toml already exists"):
+    with pytest.raises(DestinationError, match=r"Cargo\.toml already exists"):
         migrate.run(_options(project))
 
 
