@@ -346,6 +346,8 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
 def dispatch_block(plan: ModulePlan) -> str:
     names = ", ".join(f'"{f.name}"' for f in plan.functions)
     names += "," if len(plan.functions) == 1 else ""
+    if len(names) > 50:  # noqa: PLR2004  (keep the line within usual line lengths)
+        names = "\n" + "".join(f'    "{f.name}",\n' for f in plan.functions)
     return f"""
 
 {DISPATCH_START}

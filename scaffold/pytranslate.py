@@ -489,10 +489,13 @@ class _Translator:
             # Python's iterator sees changes made while looping; a Rust copy would not.
             raise Untranslatable(f"the loop changes {iterable.id!r} while iterating over it")
         name = rust_ident(iterable.id)
-        if t.name == "str":
-            return f"{name}.clone().into_iter()", CHAR
-        if t.name == "list":
-            return f"{name}.clone().into_iter()", t.args[0]
+        if t.name in {"str", "list"}:
+            # The loop does not change the sequence: read it in place, one item at a time,
+            # instead of copying it whole.
+            item = CHAR if t.name == "str" else t.args[0]
+            clone = "" if item.is_copy else ".clone()"
+            index = self.fresh()
+            return f"(0..{name}.len()).map(|{index}| {name}[{index}]{clone})", item
         raise Untranslatable(f"iterating over {t}")
 
     def range_(self, args: list[ast.expr]) -> str:
