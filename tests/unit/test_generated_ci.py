@@ -207,10 +207,11 @@ def generated_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
     parent = tmp_path_factory.mktemp("workflows")
     projects = []
-    for name, answers in [
+    variants: list[tuple[str, dict[str, str | bool]]] = [
         ("demo-ft", {"min_python": "3.10", "free_threaded": True}),
         ("demo-cp", {"min_python": "3.14", "free_threaded": False, "abi3": False}),
-    ]:
+    ]
+    for name, answers in variants:
         options = new.NewOptions(
             destination=parent / name, answers=Answers.resolve(name, **answers)
         )
