@@ -7,7 +7,7 @@ choices here must match `copier.yml` (a unit test keeps them in step).
 from __future__ import annotations
 
 import dataclasses
-import datetime
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,7 +34,7 @@ class Answers:
     author_name: str = ""
     author_email: str = ""
     license: str = "MIT"
-    min_python: str = "3.10"
+    min_python: str = "3.11"
     abi3: bool = True
     layout: Layout = "mixed"
     free_threaded: bool = True
@@ -42,7 +42,7 @@ class Answers:
     parallel: bool = False
     numpy: bool = False
     copyright_year: str = dataclasses.field(
-        default_factory=lambda: str(datetime.datetime.now(tz=datetime.UTC).year)
+        default_factory=lambda: str(dt.datetime.now(tz=dt.UTC).year)
     )
 
     @classmethod
