@@ -242,9 +242,11 @@ def machine() -> str:
         found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
         model = found.group(1).strip() if found else model
     rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True, check=False)
+    # Other work on the machine slows every way alike, but say how busy it was.
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return (
         f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.machine()}, "
-        f"CPython {platform.python_version()}, {rustc.stdout.strip()}"
+        f"CPython {platform.python_version()}, {rustc.stdout.strip()}{load}"
     )
 
 
