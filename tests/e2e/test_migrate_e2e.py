@@ -469,7 +469,7 @@ def test_flat_hatchling_numeric_semantics(tmp_path: Path, build_env: dict[str, s
         """
         from numkit import _ops_rs as r
         from numkit.ops import _PYTHON_REFERENCE as python
-        assert r.digit_sum(-1234) == python["digit_sum"](-1234) == 23
+        assert r.digit_sum(-1234) == python["digit_sum"](-1234) == 27
         assert r.every_other([1, 2, 3, 4, 5, 6, 7], 3) == [7, 4, 1]
         try:
             r.power_mod(2**62, 2)
