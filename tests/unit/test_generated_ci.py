@@ -319,3 +319,12 @@ def test_nox_lists_every_session_and_runs_only_fast_ones_by_default(generate: Ge
     pythons = {"tests-3.13", "tests-3.14", "tests-3.15", "tests-3.14t", "tests-3.15t"}
     assert default == {*pythons, "rust", "lint"}
     assert others == {"develop", "build", "wheels", "publish", "bench"}
+
+
+def test_dependabot_updates_actions_crates_and_python_with_a_cooldown(
+    generated_projects: list[Path],
+) -> None:
+    config = yaml.safe_load((generated_projects[0] / ".github/dependabot.yml").read_text())
+    updates = {update["package-ecosystem"]: update for update in config["updates"]}
+    assert set(updates) == {"github-actions", "cargo", "pip"}
+    assert all(update["cooldown"]["default-days"] >= 7 for update in updates.values())
