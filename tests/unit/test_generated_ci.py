@@ -58,7 +58,7 @@ Generate = Callable[..., Path]
 def tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        pytest.fail(f"{name} is not installed: pip install -r .github/requirements-tools.txt")
+        pytest.fail(f"{name} is not installed: pip install -e . --group test")
     return path
 
 
