@@ -178,6 +178,10 @@ def test_ci_makes_a_foreign_project_pass_the_generated_projects_checks(
         ours = identifiers(project, platform)
         assert ours, platform
         assert ours == identifiers(twin, platform), platform
+    # The adopted noxfile loads in a project we did not generate.
+    listing = run(tool("nox"), "-l", cwd=project).stdout
+    for session in ("tests", "rust", "lint", "wheels", "publish"):
+        assert f"{session} " in listing or f"{session}-" in listing, listing
     # The workflows are the generated project's, byte for byte.
     for name in (".github/workflows/ci.yml", ".github/dependabot.yml"):
         assert (project / name).read_bytes() == (twin / name).read_bytes(), name
