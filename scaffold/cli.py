@@ -33,7 +33,7 @@ Exit codes:
 class _Cli(click.Group):
     """Catches expected errors once, for every command: one line, documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401  (click's own signature)
         try:
             return super().invoke(ctx)
         except ScaffoldError as error:
@@ -65,7 +65,9 @@ def cli() -> None:
 @click.option("--email", "author_email", help="Author email  [default: git config user.email]")
 @click.option("--license", type=click.Choice(LICENSES), help="SPDX license  [default: MIT]")
 @click.option("--min-python", type=click.Choice(PYTHON_VERSIONS), help="[default: 3.11]")
-@click.option("--abi3/--no-abi3", default=None, help="One stable-ABI wheel per platform  [default: on]")
+@click.option(
+    "--abi3/--no-abi3", default=None, help="One stable-ABI wheel per platform  [default: on]"
+)
 @click.option(
     "--layout",
     type=click.Choice(LAYOUTS),
@@ -117,7 +119,8 @@ def new(
     result = new_verb.run(options)
 
     module = result.answers.module_name
-    click.secho(f"Created {result.answers.dist_name} in {result.destination}", fg="green", bold=True)
+    created = f"Created {result.answers.dist_name} in {result.destination}"
+    click.secho(created, fg="green", bold=True)
     click.echo(
         f"""
 Next:
@@ -129,6 +132,24 @@ Next:
     )
 
 
+# The questions asked at a terminal, in order; (key, label, choices or None).
+_PROMPTS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("dist_name", "Distribution name", None),
+    ("module_name", "Import name", None),
+    ("crate_name", "Crate name", None),
+    ("description", "Description", None),
+    ("author_name", "Author", None),
+    ("author_email", "Email", None),
+    ("license", "License", LICENSES),
+    ("min_python", "Minimum Python", PYTHON_VERSIONS),
+    ("layout", "Layout", LAYOUTS),
+    ("abi3", "Stable ABI (abi3)?", None),
+    ("free_threaded", "Free-threaded?", None),
+    ("parallel", "Parallel example (rayon)?", None),
+    ("numpy", "NumPy examples?", None),
+)
+
+
 def _resolve_answers(
     path: Path,
     project_name: str | None,
@@ -136,47 +157,30 @@ def _resolve_answers(
     *,
     interactive: bool,
 ) -> Answers:
-    given = dict(given)
+    """Defaults < flags < prompts; each prompt's default derives from the answers before it."""
+    flags = {key for key, value in given.items() if value is not None}
+    values = dict(given)
     for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
-        if given[key] is None:
-            given[key] = _git_config(git_key)
+        if values[key] is None:
+            values[key] = _git_config(git_key)
     name = project_name or path.absolute().name
-    if not interactive:
-        return Answers.resolve(name, **given)
-    # Ask each question not given as a flag; defaults derive from earlier answers.
-    if project_name is None:
+    if interactive and project_name is None:
         name = click.prompt("Project name", default=name)
-    draft = Answers.resolve(name, **given)
-    for key, label in (
-        ("dist_name", "Distribution name"),
-        ("module_name", "Import name"),
-        ("crate_name", "Crate name"),
-        ("description", "Description"),
-        ("author_name", "Author"),
-        ("author_email", "Email"),
-    ):
-        if given.get(key) is None or key in {"author_name", "author_email"}:
-            given[key] = click.prompt(label, default=getattr(draft, key), show_default=True)
-            draft = Answers.resolve(name, **given)
-    choices = (
-        ("license", "License", LICENSES),
-        ("min_python", "Minimum Python", PYTHON_VERSIONS),
-        ("layout", "Layout", LAYOUTS),
-    )
-    for key, label, options in choices:
-        if given.get(key) is None:
-            given[key] = click.prompt(
-                label, type=click.Choice(options), default=getattr(draft, key)
+    answers = Answers.resolve(name, **values)
+    if not interactive:
+        return answers
+    for key, label, choices in _PROMPTS:
+        if key in flags:
+            continue
+        default = getattr(answers, key)
+        if isinstance(default, bool):
+            values[key] = click.confirm(label, default=default)
+        else:
+            values[key] = click.prompt(
+                label, default=default, type=click.Choice(choices) if choices else None
             )
-    for key, label in (
-        ("abi3", "Stable ABI (abi3)?"),
-        ("free_threaded", "Free-threaded?"),
-        ("parallel", "Parallel example (rayon)?"),
-        ("numpy", "NumPy examples?"),
-    ):
-        if given.get(key) is None:
-            given[key] = click.confirm(label, default=getattr(draft, key))
-    return Answers.resolve(name, **given)
+        answers = Answers.resolve(name, **values)
+    return answers
 
 
 def _stdin_is_terminal() -> bool:
@@ -374,6 +378,7 @@ def migrate(
         return
     click.secho(f"Migrated {result.module}.", fg="green", bold=True)
     click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in result.next_steps))
+
 
 @cli.command(epilog=EXIT_CODES.replace("destination not empty", "a file of yours differs"))
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))

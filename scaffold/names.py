@@ -11,6 +11,8 @@ import sys
 
 from scaffold.errors import InvalidInputError
 
+# Long enough for any real name; generated lines that hold a name stay within 100 columns.
+MAX_LENGTH = 64
 # PEP 508 distribution names.
 _DIST_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
 _PROJECT_RE = re.compile(r"^[A-Za-z]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
@@ -39,7 +41,13 @@ def derive_module(name: str) -> str:
     return re.sub(r"[-.]+", "_", name).lower()
 
 
+def _check_length(kind: str, name: str) -> None:
+    if len(name) > MAX_LENGTH:
+        raise InvalidInputError(f"{kind} {name[:20]!r}... is longer than {MAX_LENGTH} characters")
+
+
 def check_project_name(name: str) -> None:
+    _check_length("project name", name)
     if not _PROJECT_RE.match(name):
         raise InvalidInputError(
             f"invalid project name {name!r}: "
@@ -48,11 +56,13 @@ def check_project_name(name: str) -> None:
 
 
 def check_dist_name(name: str) -> None:
+    _check_length("distribution name", name)
     if not _DIST_RE.match(name):
         raise InvalidInputError(f"invalid distribution name {name!r} (see PEP 508)")
 
 
 def check_module_name(name: str) -> None:
+    _check_length("import name", name)
     if not _MODULE_RE.match(name):
         raise InvalidInputError(
             f"invalid import name {name!r}: use a lowercase Python identifier (a-z, 0-9, '_')"
@@ -67,6 +77,7 @@ def check_module_name(name: str) -> None:
 
 
 def check_crate_name(name: str) -> None:
+    _check_length("crate name", name)
     if not _CRATE_RE.match(name):
         raise InvalidInputError(
             f"invalid crate name {name!r}: start with a-z; use a-z, 0-9, '_' and '-'"

@@ -10,7 +10,6 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from scaffold import render

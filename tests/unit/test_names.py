@@ -80,3 +80,11 @@ def test_unknown_question_is_refused() -> None:
 
 def test_normalize_dist_follows_pep_503() -> None:
     assert names.normalize_dist("Foo__Bar.-baz") == "foo-bar-baz"
+
+
+def test_names_longer_than_64_characters_are_refused() -> None:
+    Answers.resolve("x" * 64)
+    with pytest.raises(InvalidInputError, match="longer than 64"):
+        Answers.resolve("x" * 65)
+    with pytest.raises(InvalidInputError, match="longer than 64"):
+        Answers.resolve("good", module_name="m" * 65)

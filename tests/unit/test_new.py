@@ -95,7 +95,9 @@ def test_dual_license_ships_both_texts(tmp_path: Path) -> None:
     assert not (tmp_path / "d/LICENSE").exists()
 
 
-def test_prompts_ask_what_flags_did_not_give(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_prompts_ask_what_flags_did_not_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
     # Project name, dist, module, crate, description, author, email, license, python, layout,
     # then yes/no questions: accept every default except the module name and layout.
@@ -237,3 +239,23 @@ def test_copier_yml_matches_answers_module() -> None:
 
 def test_render_template_root_is_found() -> None:
     assert (render.template_root() / "copier.yml").is_file()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["zeta", "a-very-long-project-name-that-stretches-generated-lines-to-limit"],
+)
+def test_generated_python_passes_its_own_ruff(tmp_path: Path, name: str) -> None:
+    # Import order and line length depend on the name: one sorting after `reference`, one long.
+    code, _ = invoke("new", str(tmp_path / name), "-y")
+    assert code == 0
+    ruff = [sys.executable, "-m", "ruff"]
+    for check in (["check"], ["format", "--check"]):
+        done = subprocess.run(
+            [*ruff, *check, "--no-cache", "."],
+            cwd=tmp_path / name,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
