@@ -11,7 +11,6 @@ diffs and nothing is written at all.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import tempfile
 import tomllib
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scaffold import render
+from scaffold import files, render
 from scaffold.answers import PYTHON_VERSIONS, Answers
 from scaffold.errors import InvalidInputError
 
@@ -119,7 +118,7 @@ def run(options: CiOptions) -> CiResult:
     ]
     if pyproject_action == "merged":
         writes.append((pyproject_path, new_pyproject.encode("utf-8")))
-    _write_all(project, writes)
+    files.apply_all(files.Write(path, data) for path, data in writes)
     return CiResult(project=project, detected=detected, files=tuple(actions))
 
 
@@ -341,46 +340,3 @@ def _merge_into(
             conflicts.append(key)
             theirs[key] = value
     return conflicts
-
-
-# --- Writing, all or nothing --------------------------------------------------------------
-
-
-def _write_all(project: Path, writes: list[tuple[Path, bytes | None]]) -> None:
-    """Write (bytes) or delete (None) each path; on failure or Ctrl-C put everything back."""
-    undo: list[tuple[Path, bytes | None]] = []
-    made: list[Path] = []
-    try:
-        for target, content in writes:
-            undo.append((target, target.read_bytes() if target.is_file() else None))
-            if content is None:
-                target.unlink()
-                continue
-            for parent in reversed(target.relative_to(project).parents[:-1]):
-                folder = project / parent
-                if not folder.exists():
-                    folder.mkdir()
-                    made.append(folder)
-            _atomic_write(target, content)
-    except BaseException:
-        for target, before in reversed(undo):
-            if before is None:
-                target.unlink(missing_ok=True)
-            else:
-                _atomic_write(target, before)
-        for folder in reversed(made):
-            folder.rmdir()
-        raise
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-        Path(temp).chmod(mode)
-        Path(temp).replace(target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

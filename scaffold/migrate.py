@@ -11,10 +11,8 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable  # noqa: TC003  (dataclass fields are resolved at run time)
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 from scaffold import migrate_codegen as codegen
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
+from scaffold.files import Write, apply_all
 from scaffold.migrate_types import Unsupported
 
 MATURIN_REQUIREMENT = "maturin>=1.9.4,<2"
@@ -483,67 +482,21 @@ def _add_ci(root: Path) -> list[str]:
 
 
 def _apply(
-    files: dict[Path, bytes],
+    written: dict[Path, bytes],
     after_write: Callable[[Path], None] | None,
     finish: Callable[[], None] | None = None,
 ) -> None:
-    originals: dict[Path, bytes | None] = {}
-    made_dirs: list[Path] = []
     try:
-        for path, content in files.items():
-            missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-            for folder in reversed(missing):
-                folder.mkdir()
-                made_dirs.append(folder)
-            original = path.read_bytes() if path.is_file() else None
-            _write_atomic(path, content)  # all or nothing: on failure the file is as it was
-            originals[path] = original
-            if after_write is not None:
-                after_write(path)
-        if finish is not None:
-            finish()  # inside the transaction: if it fails, our files are restored too
-    except BaseException as error:
-        _restore(originals, made_dirs)
-        if isinstance(error, OSError):
-            raise ScaffoldError(
-                f"could not write {getattr(error, 'filename', None) or 'a file'} "
-                f"({error.strerror or error}); every file was restored, nothing changed"
-            ) from error
-        raise
-
-
-def _write_atomic(path: Path, content: bytes) -> None:
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        if mode is not None:
-            Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _restore(originals: dict[Path, bytes | None], made_dirs: list[Path]) -> None:
-    """Put back what was there; keep going past a failure so the rest is still restored."""
-    failed: list[str] = []
-    for path, content in reversed(originals.items()):
-        try:
-            if content is None:
-                path.unlink(missing_ok=True)
-            else:
-                _write_atomic(path, content)
-        except OSError:
-            failed.append(str(path))
-    for folder in reversed(made_dirs):
-        try:
-            folder.rmdir()
-        except OSError:
-            failed.append(str(folder))
-    if failed:
-        raise ScaffoldError(f"could not restore {', '.join(failed)}: check them with git")
+        apply_all(
+            (Write(path, content) for path, content in written.items()),
+            after_write=after_write,
+            finish=finish,  # inside the transaction: if it fails, our files are restored too
+        )
+    except OSError as error:
+        raise ScaffoldError(
+            f"could not write {getattr(error, 'filename', None) or 'a file'} "
+            f"({error.strerror or error}); every file was restored, nothing changed"
+        ) from error
 
 
 def _next_steps(plan: codegen.ModulePlan, *, ci_added: bool) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold import render
+from scaffold import files, render
 from scaffold.errors import DestinationError
 
 if TYPE_CHECKING:
@@ -86,22 +86,7 @@ def _move_into_place(staging: Path, destination: Path) -> None:
     if clashes:
         shown = ", ".join(clashes[:_SHOWN_CLASHES]) + (" ..." if clashes[_SHOWN_CLASHES:] else "")
         raise DestinationError(f"{destination} already has {shown}; nothing was written")
-    moved: list[Path] = []
-    made: list[Path] = []
-    try:
-        for rel in relative:
-            target = destination / rel
-            for parent in reversed(target.relative_to(destination).parents[:-1]):
-                folder = destination / parent
-                if not folder.exists():
-                    folder.mkdir()
-                    made.append(folder)
-            (staging / rel).replace(target)
-            moved.append(target)
-    except BaseException:
-        # Undo: the destination goes back to exactly what the user had.
-        for target in moved:
-            target.unlink()
-        for folder in reversed(made):
-            folder.rmdir()
-        raise
+    files.apply_all(
+        files.Write(destination / rel, (staging / rel).read_bytes(), (staging / rel).stat().st_mode)
+        for rel in relative
+    )

@@ -14,13 +14,12 @@ The project's own `_src_path` line is kept, so plain `copier update` keeps worki
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scaffold import __version__, render
+from scaffold import __version__, files, render
 from scaffold.errors import DirtyTreeError, InvalidInputError, TemplateError
 
 Status = Literal["added", "modified", "deleted"]
@@ -211,44 +210,13 @@ def _has_markers(path: Path) -> bool:
 
 def _apply(changes: tuple[FileChange, ...], work: Path, project: Path) -> None:
     """Copy the update into the project; on any failure (or Ctrl-C) undo every write."""
-    undo: list[tuple[Path, bytes | None, int | None]] = []
-    made: list[Path] = []
-    try:
-        for change in changes:
-            target = project / change.path
-            before = target.read_bytes() if target.exists() else None
-            mode = target.stat().st_mode if target.exists() else None
-            undo.append((target, before, mode))
-            if change.status == "deleted":
-                target.unlink(missing_ok=True)
-                continue
-            for parent in reversed(target.relative_to(project).parents[:-1]):
-                folder = project / parent
-                if not folder.exists():
-                    folder.mkdir()
-                    made.append(folder)
-            source = work / change.path
-            _write(target, source.read_bytes(), source.stat().st_mode)
-    except BaseException:
-        for target, before, mode in reversed(undo):
-            if before is None:
-                target.unlink(missing_ok=True)
-            else:
-                _write(target, before, mode)
-        for folder in reversed(made):
-            folder.rmdir()
-        raise
-
-
-def _write(target: Path, data: bytes, mode: int | None) -> None:
-    # Write beside the target, then rename: a file is either old or new, never half-written.
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if mode is not None:
-            Path(temp).chmod(mode & 0o7777)
-        Path(temp).replace(target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.apply_all(
+        files.Write(project / change.path, None)
+        if change.status == "deleted"
+        else files.Write(
+            project / change.path,
+            (work / change.path).read_bytes(),
+            (work / change.path).stat().st_mode,
+        )
+        for change in changes
+    )
