@@ -21,7 +21,7 @@ from scaffold.errors import EXIT_INTERRUPTED, ScaffoldError
 EXIT_CODES = """\b
 Exit codes:
   0    success
-  1    failure (doctor: findings)
+  1    failure (doctor: findings; update: conflicts left to resolve)
   2    usage error: bad option, invalid name or value
   3    destination not empty, or a file would be overwritten
   4    the git tree has uncommitted changes
@@ -199,7 +199,7 @@ def _git_config(key: str) -> str | None:
     return value if done.returncode == 0 and value and '"' not in value else None
 
 
-@cli.command(epilog=EXIT_CODES.replace("(doctor: findings)", "(update: conflicts left to resolve)"))
+@cli.command(epilog=EXIT_CODES)
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--to", "to_version", metavar="VERSION", help="Template version  [default: this release's]"
