@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,15 @@ def copy(destination: Path, data: Mapping[str, object]) -> None:
     The answers file then names the public template repo and this version's release tag, so
     that the project can be updated later (see the module docstring).
     """
-    _run_copy(str(template_root()), destination, data, vcs_ref="HEAD")
+    root = template_root()
+    if (root / ".git").exists():
+        # A source checkout: copier would clone the whole repo (a third of a second of git
+        # calls); render a plain copy of the working tree's template instead.
+        with tempfile.TemporaryDirectory(prefix="pyo3-scaffold-template-") as plain:
+            TemplateVersion(__version__, root).write_to(Path(plain))
+            _run_copy(plain, destination, data, vcs_ref="HEAD")
+    else:
+        _run_copy(str(root), destination, data, vcs_ref="HEAD")
     record_source(destination / ANSWERS_FILE, src_path=TEMPLATE_URL, commit=tag(__version__))
 
 
