@@ -277,3 +277,29 @@ def test_exit_codes_page_matches_help() -> None:
         if code.strip().isdigit()
     }
     assert in_docs == in_help
+
+
+@pytest.mark.parametrize("delay", [0.5, 0.8, 1.1, 1.4])
+def test_real_ctrl_c_leaves_a_whole_project_or_nothing(tmp_path: Path, delay: float) -> None:
+    # A real SIGINT at several moments of a real run: wherever it lands, the result is either
+    # the complete project (it had finished) or no trace at all, and never a traceback.
+    import signal
+    import time
+
+    destination = tmp_path / "p"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scaffold", "new", str(destination), "--yes"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert "Traceback" not in stderr
+    if (destination / ".copier-answers.yml").is_file():
+        return  # it had finished: a whole project (Ctrl-C at exit may still end the process)
+    # SIGINT's own status (-2) can replace ours while the interpreter exits; both say "stopped".
+    assert process.returncode in {EXIT_INTERRUPTED, -signal.SIGINT}, stderr
+    assert "nothing was left half-written" in stderr
+    assert list(tmp_path.iterdir()) == []
