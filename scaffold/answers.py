@@ -21,6 +21,12 @@ DEFAULT_DESCRIPTION = "A Python package with a fast core written in Rust"
 
 Layout = Literal["mixed", "rust"]
 
+_NAME_CHECKS = {
+    "dist_name": names.check_dist_name,
+    "module_name": names.check_module_name,
+    "crate_name": names.check_crate_name,
+}
+
 
 @dataclass(frozen=True, kw_only=True)
 class Answers:
@@ -53,9 +59,19 @@ class Answers:
         unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
         if unknown:
             raise InvalidInputError(f"unknown question(s): {', '.join(sorted(unknown))}")
+        derived = {"dist_name", "module_name", "crate_name"} - set(values)
         values.setdefault("dist_name", names.normalize_dist(project_name))
         values.setdefault("module_name", names.derive_module(project_name))
-        values.setdefault("crate_name", values["module_name"])
+        values.setdefault("crate_name", str(values["module_name"]))
+        for key, check in _NAME_CHECKS.items():  # in order: a crate name derives from the module's
+            try:
+                check(str(values[key]))
+            except InvalidInputError as error:
+                if key not in derived:
+                    raise
+                # Say where a name nobody typed came from, and how to give another one.
+                flag = "--" + key.replace("_", "-")
+                raise InvalidInputError(f"{error} (from {project_name!r}; pass {flag})") from error
         answers = cls(project_name=project_name, **values)  # type: ignore[arg-type]
         answers.validate()
         return answers
@@ -64,6 +80,8 @@ class Answers:
         names.check_dist_name(self.dist_name)
         names.check_module_name(self.module_name)
         names.check_crate_name(self.crate_name)
+        if self.layout == "rust":  # the import name is then also the Rust module's name
+            names.check_rust_identifier("import name", self.module_name)
         if self.license not in LICENSES:
             raise InvalidInputError(f"unknown license {self.license!r}: choose {LICENSES}")
         if self.min_python not in PYTHON_VERSIONS:
@@ -76,8 +94,7 @@ class Answers:
             if not isinstance(getattr(self, flag), bool):
                 raise InvalidInputError(f"{flag} must be true or false")
         for field in ("description", "author_name", "author_email"):
-            if '"' in getattr(self, field) or "\n" in getattr(self, field):
-                raise InvalidInputError(f"{field} must be one line without double quotes")
+            names.check_text(field.replace("_", " "), getattr(self, field))
 
     def to_copier(self) -> dict[str, str | bool]:
         """The data passed to copier: exactly the questions of copier.yml."""

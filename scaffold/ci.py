@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scaffold import files, render
+from scaffold import files, names, render
 from scaffold.answers import PYTHON_VERSIONS, Answers
 from scaffold.errors import InvalidInputError
 
@@ -132,6 +132,7 @@ def detect(
     dist = pyproject.get("project", {}).get("name")
     if not isinstance(dist, str) or not dist:
         raise InvalidInputError(f"{project / PYPROJECT} has no [project] name")
+    names.check_dist_name(dist)  # it goes into the rendered workflows and noxfile
     maturin = pyproject.get("tool", {}).get("maturin", {})
     pyo3 = cargo.get("dependencies", {}).get("pyo3")
     if pyo3 is None:

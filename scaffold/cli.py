@@ -10,13 +10,17 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scaffold import __version__
 from scaffold.answers import DEFAULT_DESCRIPTION, LAYOUTS, LICENSES, PYTHON_VERSIONS, Answers
-from scaffold.errors import EXIT_INTERRUPTED, ScaffoldError
+from scaffold.errors import EXIT_INTERRUPTED, InvalidInputError, ScaffoldError
+from scaffold.names import check_text
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 EXIT_CODES = """\b
 Exit codes:
@@ -39,7 +43,7 @@ class _Cli(click.Group):
         except ScaffoldError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: Ctrl-C/EOF at a prompt
             click.secho("Interrupted: nothing was left half-written.", fg="yellow", err=True)
             ctx.exit(EXIT_INTERRUPTED)
 
@@ -177,10 +181,26 @@ def _resolve_answers(
             values[key] = click.confirm(label, default=default)
         else:
             values[key] = click.prompt(
-                label, default=default, type=click.Choice(choices) if choices else None
+                label,
+                default=default,
+                type=click.Choice(choices) if choices else None,
+                value_proc=None if choices else _checked(name, values, key),
             )
         answers = Answers.resolve(name, **values)
     return answers
+
+
+def _checked(name: str, values: dict[str, str | bool | None], key: str) -> Callable[[str], str]:
+    """A prompt's check: a bad answer is explained and asked again, earlier answers kept."""
+
+    def check(value: str) -> str:
+        try:
+            Answers.resolve(name, **{**values, key: value})
+        except InvalidInputError as error:
+            raise click.BadParameter(str(error)) from error
+        return value
+
+    return check
 
 
 def _stdin_is_terminal() -> bool:
@@ -195,8 +215,13 @@ def _git_config(key: str) -> str | None:
         [git, "config", "--get", key], capture_output=True, text=True, check=False
     )
     value = done.stdout.strip()
-    # Values with quotes cannot go into pyproject.toml safely; fall back to no author.
-    return value if done.returncode == 0 and value and '"' not in value else None
+    if done.returncode != 0 or not value:
+        return None
+    try:  # e.g. DOMAIN\user cannot go into pyproject.toml as is: leave the author out
+        check_text(key, value)
+    except InvalidInputError:
+        return None
+    return value
 
 
 @cli.command(epilog=EXIT_CODES)

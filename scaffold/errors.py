@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 # Exit codes, documented in `pyo3-scaffold --help` and docs/exit-codes.md.
-EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_DESTINATION = 3

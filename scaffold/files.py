@@ -60,10 +60,11 @@ def apply_all(
     try:
         for write in writes:
             path = write.path
-            existed = path.is_file()
-            before = (
-                (path, path.read_bytes(), path.stat().st_mode) if existed else (path, None, None)
-            )
+            # Recorded before the change, so Ctrl-C right after it is still undone.
+            if path.is_file():
+                undo.append((path, path.read_bytes(), path.stat().st_mode))
+            else:
+                undo.append((path, None, None))
             if write.data is None:
                 path.unlink(missing_ok=True)
             else:
@@ -72,8 +73,6 @@ def apply_all(
                     folder.mkdir()
                     made.append(folder)
                 write_atomic(path, write.data, write.mode)
-            # Recorded once done: a write that failed left its file as it was (atomic).
-            undo.append(before)
             if after_write is not None:
                 after_write(path)
         if finish is not None:
@@ -89,7 +88,8 @@ def _restore(undo: list[tuple[Path, bytes | None, int | None]], made: list[Path]
     for path, data, mode in reversed(undo):
         try:
             if data is None:
-                path.unlink(missing_ok=True)
+                if path.is_file() or path.is_symlink():  # never made if its folder could not be
+                    path.unlink()
             else:
                 write_atomic(path, data, mode)
         except OSError:

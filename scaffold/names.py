@@ -28,8 +28,12 @@ _RUST_RESERVED = frozenset({
     "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
     "std", "core", "alloc", "proc_macro", "test", "pyo3",
 })  # fmt: skip
-# Import names that would hide a package users certainly have.
-_SHADOWED = frozenset({"pyo3", "maturin", "numpy", "pytest", "setuptools", "pip", "test", "tests"})
+# Import names that would hide a package users certainly have, or one the generated project's
+# tests import (its pure-Python `reference` module, hypothesis).
+_SHADOWED = frozenset({
+    "pyo3", "maturin", "numpy", "pytest", "hypothesis", "setuptools", "pip", "test", "tests",
+    "reference",
+})  # fmt: skip
 
 
 def normalize_dist(name: str) -> str:
@@ -71,8 +75,20 @@ def check_module_name(name: str) -> None:
         raise InvalidInputError(f"invalid import name {name!r}: it is a Python keyword")
     if name in sys.stdlib_module_names or name in _SHADOWED:
         raise InvalidInputError(
-            f"invalid import name {name!r}: it would shadow the {name!r} module; "
-            "choose another name (or pass --module-name)"
+            f"invalid import name {name!r}: it would shadow the {name!r} module"
+        )
+
+
+def check_rust_identifier(kind: str, name: str) -> None:
+    if name in _RUST_RESERVED:
+        raise InvalidInputError(f"invalid {kind} {name!r}: it is reserved in Rust")
+
+
+def check_text(kind: str, text: str) -> None:
+    """Free text goes into TOML strings and docstrings: one line, nothing to escape."""
+    if any(char in '"\\' or not char.isprintable() for char in text):
+        raise InvalidInputError(
+            f"{kind} {text!r} must be one printable line without double quotes or backslashes"
         )
 
 
@@ -82,5 +98,4 @@ def check_crate_name(name: str) -> None:
         raise InvalidInputError(
             f"invalid crate name {name!r}: start with a-z; use a-z, 0-9, '_' and '-'"
         )
-    if name.replace("-", "_") in _RUST_RESERVED:
-        raise InvalidInputError(f"invalid crate name {name!r}: it is reserved in Rust")
+    check_rust_identifier("crate name", name.replace("-", "_"))

@@ -6,6 +6,7 @@ then moved into place: a failure or Ctrl-C part-way leaves the destination as it
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -33,7 +34,6 @@ class NewOptions:
 class NewResult:
     destination: Path
     answers: Answers
-    files: tuple[str, ...]
 
 
 def check_destination(destination: Path, *, allow_existing: bool) -> None:
@@ -49,12 +49,26 @@ def check_destination(destination: Path, *, allow_existing: bool) -> None:
 def run(options: NewOptions) -> NewResult:
     destination = options.destination.absolute()
     check_destination(destination, allow_existing=options.allow_existing)
+    try:
+        _render_into(destination, options.answers)
+    except OSError as error:  # no permission, a file where a folder should be, disk full...
+        raise DestinationError(
+            f"cannot write {error.filename or destination}: {error.strerror or error}; "
+            "nothing was left behind"
+        ) from error
+    return NewResult(destination=destination, answers=options.answers)
+
+
+def _render_into(destination: Path, answers: Answers) -> None:
     created_parents = _make_parents(destination.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
         try:
-            render.copy(staging, options.answers.to_copier())
-            files = tuple(sorted(p.relative_to(staging).as_posix() for p in _files(staging)))
+            render.copy(staging, answers.to_copier())
+            # mkdtemp makes the folder private (0700); the project gets the usual mode.
+            umask = os.umask(0)
+            os.umask(umask)
+            staging.chmod(0o777 & ~umask)
             _move_into_place(staging, destination)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -62,15 +76,20 @@ def run(options: NewOptions) -> NewResult:
         for parent in reversed(created_parents):
             parent.rmdir()
         raise
-    return NewResult(destination=destination, answers=options.answers, files=files)
 
 
 def _make_parents(folder: Path) -> list[Path]:
     """Create missing parents, returning them outermost first so a failure can remove them."""
-    missing = [p for p in (folder, *folder.parents) if not p.exists()]
-    for parent in reversed(missing):
-        parent.mkdir()
-    return list(reversed(missing))
+    made: list[Path] = []
+    try:
+        for parent in reversed([p for p in (folder, *folder.parents) if not p.exists()]):
+            parent.mkdir()
+            made.append(parent)
+    except BaseException:
+        for parent in reversed(made):
+            parent.rmdir()
+        raise
+    return made
 
 
 def _files(root: Path) -> list[Path]:

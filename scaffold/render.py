@@ -81,11 +81,6 @@ def copy(destination: Path, data: Mapping[str, object]) -> None:
     record_source(destination / ANSWERS_FILE, src_path=TEMPLATE_URL, commit=tag(__version__))
 
 
-def copy_from(source: str, destination: Path, data: Mapping[str, object], *, vcs_ref: str) -> None:
-    """Render version `vcs_ref` of a template git repo (a path or URL) into `destination`."""
-    _run_copy(source, destination, data, vcs_ref=vcs_ref)
-
-
 def _run_copy(source: str, destination: Path, data: Mapping[str, object], *, vcs_ref: str) -> None:
     import copier  # noqa: PLC0415  (lazy: a third of a second to import)
 
@@ -278,5 +273,7 @@ def git(cwd: Path, *args: str) -> str:
         [executable, *GIT_SELF, *args], cwd=cwd, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
-        raise TemplateError(f"git {args[0]} failed in {cwd}: {done.stderr.strip()}")
+        # Some failures (e.g. "nothing to commit") are explained on stdout only.
+        reason = done.stderr.strip() or done.stdout.strip()
+        raise TemplateError(f"git {args[0]} failed in {cwd}: {reason}")
     return done.stdout

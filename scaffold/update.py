@@ -99,7 +99,16 @@ def run(options: UpdateOptions) -> UpdateResult:
         base = render.git(clone, "rev-parse", "HEAD").strip()
         original = (work / render.ANSWERS_FILE).read_text(encoding="utf-8")
         render.record_source(work / render.ANSWERS_FILE, src_path=source, commit=from_ref)
-        render.git(clone, "commit", "--quiet", "--all", "-m", "pyo3-scaffold: template source")
+        # --allow-empty: the project may already record this source (made by `copier copy` of it).
+        render.git(
+            clone,
+            "commit",
+            "--quiet",
+            "--all",
+            "--allow-empty",
+            "-m",
+            "pyo3-scaffold: template source",
+        )
 
         render.update(work, vcs_ref=vcs_ref)
 

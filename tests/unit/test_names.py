@@ -38,6 +38,8 @@ def test_bad_project_names_are_refused(project: str) -> None:
         ("json", "shadow"),
         ("asyncio", "shadow"),
         ("numpy", "shadow"),
+        ("reference", "shadow"),  # the generated tests' pure-Python twin
+        ("hypothesis", "shadow"),
         ("Demo", "lowercase"),
         ("my-pkg", "lowercase"),
         ("2fast", "lowercase"),
@@ -66,7 +68,16 @@ def test_invalid_names_exit_with_usage_code() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("license", "WTFPL"), ("min_python", "3.8"), ("layout", "flat"), ("description", 'a "b"')],
+    [
+        ("license", "WTFPL"),
+        ("min_python", "3.8"),
+        ("layout", "flat"),
+        ("description", 'a "b"'),
+        ("description", "Matches \\d+"),
+        ("description", "two\nlines"),
+        ("author_name", "CORP\\jdoe"),
+        ("author_email", "a\x01@b"),
+    ],
 )
 def test_bad_values_are_refused(field: str, value: str) -> None:
     with pytest.raises(InvalidInputError):

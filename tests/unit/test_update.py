@@ -298,8 +298,13 @@ def test_snapshots_are_small_deterministic_and_complete(tmp_path: Path) -> None:
 
 def test_packaged_snapshots_are_older_than_this_release() -> None:
     """Release rule (docs/update.md): freeze version X, then bump: snapshots are all < current."""
+    # Read the folder itself: packaged_versions() would hide a snapshot >= the current version.
+    shipped = sorted(render.VERSIONS_DIR.glob("*")) if render.VERSIONS_DIR.is_dir() else []
+    current = render.version_key(__version__)
+    for snapshot in shipped:
+        assert snapshot.name.endswith(".tar.gz"), snapshot
+        assert render.version_key(snapshot.name.removesuffix(".tar.gz")) < current, snapshot
     versions = render.packaged_versions()
     assert versions[-1].version == __version__
     assert versions[-1].source == render.template_root()
-    keys = [render.version_key(v.version) for v in versions]
-    assert keys == sorted(set(keys))
+    assert len(versions) == len(shipped) + 1
