@@ -10,6 +10,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -308,3 +309,23 @@ def test_packaged_snapshots_are_older_than_this_release() -> None:
     assert versions[-1].version == __version__
     assert versions[-1].source == render.template_root()
     assert len(versions) == len(shipped) + 1
+
+
+def test_a_project_made_by_plain_copier_copy_updates_from_the_same_source(
+    tmp_path: Path, template_repo: Path
+) -> None:
+    # `copier copy REPO` records `_src_path: REPO`; updating with `--template REPO` must work
+    # although pointing the answers at that source changes nothing.
+    project = tmp_path / "plain"
+    copier_copy = [sys.executable, "-m", "copier", "copy", "--defaults", f"--vcs-ref=v{V1}"]
+    subprocess.run(
+        [*copier_copy, "-dproject_name=plain", str(template_repo), str(project)],
+        check=True,
+        capture_output=True,
+    )
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Generated")
+    code, output = invoke("update", str(project), "--template", str(template_repo))
+    assert code == 0, output
+    assert CARGO_LINE in (project / "Cargo.toml").read_text()
