@@ -9,10 +9,13 @@ touched is restored byte for byte and every file created is removed.
 from __future__ import annotations
 
 import ast
+import contextlib
 import difflib
 import functools
+import io
 import re
 import subprocess
+import tokenize
 from collections.abc import Callable  # noqa: TC003  (dataclass fields are resolved at run time)
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,19 +174,20 @@ def _check_clean(root: Path) -> None:
 # -- the plan ---------------------------------------------------------------------------------
 
 
-def _plan(
+def _plan(  # noqa: C901, PLR0915  (the files, one after the other)
     project: _Project, selected: tuple[str, ...]
 ) -> tuple[dict[Path, bytes], codegen.ModulePlan, list[str]]:
     import tomlkit  # noqa: PLC0415  (lazy: not needed for --help)
 
     root = project.root
     pyproject_path = root / "pyproject.toml"
-    pyproject_text = pyproject_path.read_text("utf-8")
+    pyproject_text, pyproject_nl = _read_text(pyproject_path)
     try:
         document = tomlkit.parse(pyproject_text)
     except tomlkit.exceptions.ParseError as error:
         raise InvalidInputError(f"{pyproject_path} is not valid TOML: {error}") from error
-    source = project.module_path.read_text("utf-8")
+    source, encoding = _read_source(project.module_path)
+    module_nl = _newline(source)
     if codegen.DISPATCH_START in source:
         raise DestinationError(
             f"{project.dotted} was already migrated (its dispatch block is there)"
@@ -212,7 +216,7 @@ def _plan(
     )
     notes: list[str] = []
     version, abi3 = _edit_pyproject(document, project, plan, notes)
-    new_pyproject = tomlkit.dumps(document)
+    new_pyproject = _with_newlines(tomlkit.dumps(document), pyproject_nl)
     _validate_pyproject(new_pyproject)
 
     cargo_path = root / "Cargo.toml"
@@ -236,11 +240,13 @@ def _plan(
     free_threaded = "Free Threading" in " ".join(
         str(c) for c in document["project"].get("classifiers", [])
     )
-    new_module = source.rstrip("\n") + "\n" + codegen.dispatch_block(plan)
+    new_module = (
+        source.rstrip("\r\n") + module_nl + _with_newlines(codegen.dispatch_block(plan), module_nl)
+    )
     ast.parse(new_module)  # the block is generated: a failure here is a bug, caught before writing
     files = {
         pyproject_path: new_pyproject.encode("utf-8"),
-        project.module_path: new_module.encode("utf-8"),
+        project.module_path: new_module.encode(encoding),
         cargo_path: codegen.cargo_toml(
             crate=crate, lib=extension, version=version, abi3=abi3, plan=plan
         ).encode("utf-8"),
@@ -254,15 +260,46 @@ def _plan(
     if not runner.exists():
         # `nox -s bench` (the template's noxfile, added by `ci`) runs benchmarks/bench.py.
         files[runner] = codegen.BENCH_RUNNER.encode("utf-8")
+    typed = project.top_package_dir / "py.typed"
+    if not typed.exists():
+        # PEP 561: the .pyi above is only read by type checkers when the package says so.
+        files[typed] = b""
     gitignore = root / ".gitignore"
-    ignored = gitignore.read_text("utf-8") if gitignore.is_file() else ""
-    if not re.search(r"^/?target/?$", ignored, re.MULTILINE):
+    ignored, ignored_nl = _read_text(gitignore) if gitignore.is_file() else ("", "\n")
+    if not re.search(r"^/?target/?\r?$", ignored, re.MULTILINE):
         files[gitignore] = (
             ignored
-            + ("\n" if ignored and not ignored.endswith("\n") else "")
-            + "# Rust build output\n/target/\n"
+            + (ignored_nl if ignored and not ignored.endswith("\n") else "")
+            + _with_newlines("# Rust build output\n/target/\n", ignored_nl)
         ).encode("utf-8")
     return files, plan, notes
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    """A UTF-8 text file as it is (line endings kept), and its newline style."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(f"{path} is not UTF-8 text: {error.reason}") from error
+    return text, _newline(text)
+
+
+def _read_source(path: Path) -> tuple[str, str]:
+    """A Python module decoded as Python does (coding cookie, BOM), line endings kept."""
+    data = path.read_bytes()
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), encoding
+    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
+        raise InvalidInputError(f"{path} cannot be decoded: {error}") from error
+
+
+def _newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _with_newlines(text: str, newline: str) -> str:
+    return text if newline == "\n" else text.replace("\r\n", "\n").replace("\n", newline)
 
 
 def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other, each short)
@@ -300,16 +337,6 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     version = str(table.get("version", ""))
     if "version" in dynamic:
         version = _dynamic_version(document, project)
-        remaining = [d for d in dynamic if d != "version"]
-        if remaining:
-            table["dynamic"] = remaining
-        else:
-            del table["dynamic"]
-        table["version"] = version
-        notes.append(
-            f"the version was dynamic (read by the old backend); it is now static in "
-            f"pyproject.toml ({version}): keep it in step with your __version__"
-        )
     other_dynamic = [d for d in table.get("dynamic", []) if str(d) != "version"]
     if other_dynamic:
         raise InvalidInputError(
@@ -318,6 +345,31 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
         )
     if not version:
         raise InvalidInputError("[project] has no version; set one first")
+    cargo_version = _cargo_version(version, notes)
+    if cargo_version == version:  # plain MAJOR.MINOR.PATCH: the same text in both worlds
+        # One version, in Cargo.toml: maturin fills in the wheel's (doctor's PS004).
+        if "version" in table:
+            del table["version"]
+        if "version" not in dynamic:
+            dynamic_array = tomlkit.array()
+            dynamic_array.append("version")
+            table["dynamic"] = dynamic_array
+        notes.append(
+            f"the version ({version}) now lives in Cargo.toml only; pyproject.toml has "
+            'dynamic = ["version"] (maturin reads it from Cargo.toml)'
+        )
+        init = project.top_package_dir / "__init__.py"
+        if re.search(r"^__version__\s*(:\s*str\s*)?=\s*[\"']", _read_text(init)[0], re.MULTILINE):
+            notes.append(
+                f"{init.relative_to(project.root).as_posix()} still has a literal __version__: "
+                "read it with importlib.metadata.version(...) so it cannot drift"
+            )
+    else:
+        if "version" in dynamic:
+            table["dynamic"] = [d for d in dynamic if d != "version"] or tomlkit.array()
+            if not table["dynamic"]:
+                del table["dynamic"]
+        table["version"] = version
 
     tool = document.get("tool")
     if tool is None:
@@ -369,7 +421,7 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
             "cannot build for; the wheels need 3.9 or later"
         )
     abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
-    return _cargo_version(version, notes), abi3
+    return cargo_version, abi3
 
 
 def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
@@ -401,7 +453,8 @@ def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
 
 
 def _cargo_version(version: str, notes: list[str]) -> str:
-    """Cargo wants SemVer; the Python version (pyproject.toml) is the one that ships."""
+    """Cargo wants SemVer. When the Python version is not plain MAJOR.MINOR.PATCH it stays
+    static in pyproject.toml (the one that ships) and Cargo.toml gets the nearest SemVer."""
     found = re.match(r"^(\d+)(?:\.(\d+))?(?:\.(\d+))?", version)
     if not found:
         return "0.0.0"
@@ -453,15 +506,24 @@ def _describe(root: Path, files: dict[Path, bytes]) -> tuple[list[tuple[str, str
     diff: list[str] = []
     for path, content in files.items():
         rel = path.relative_to(root).as_posix()
-        before = path.read_text("utf-8") if path.exists() else ""
+        before = _decoded(path.read_bytes(), path) if path.exists() else ""
         changes.append((rel, "modified" if path.exists() else "created"))
         diff += difflib.unified_diff(
             before.splitlines(keepends=True),
-            content.decode("utf-8").splitlines(keepends=True),
+            _decoded(content, path).splitlines(keepends=True),
             fromfile=f"a/{rel}" if path.exists() else "/dev/null",
             tofile=f"b/{rel}",
         )
     return changes, "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    """Text for the diff, as the file holds it (a module in its own encoding)."""
+    encoding = "utf-8"
+    if path.suffix == ".py":
+        with contextlib.suppress(SyntaxError):  # shown as UTF-8 then
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding, errors="replace")
 
 
 # -- writing, all or nothing ------------------------------------------------------------------

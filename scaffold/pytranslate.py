@@ -214,6 +214,13 @@ class _Translator:
         self.params = {name for name, _ in info.params}
         self.temp = 0
         self.mutated = _mutated_names(func)
+        # Temporaries must not collide with the function's own names (`tmp1_` is legal Python).
+        self.taken = {rust_ident(n.id) for n in ast.walk(func) if isinstance(n, ast.Name)}
+        self.taken |= {rust_ident(a.arg) for a in ast.walk(func) if isinstance(a, ast.arg)}
+        used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
+        used |= {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
+        if "_" in used and "underscore_" in used:
+            raise Untranslatable("both `_` and `underscore_` are used (one Rust name)")
 
     # -- whole function ---------------------------------------------------------------------
 
@@ -361,7 +368,8 @@ class _Translator:
                     for n, v in zip(names, value.elts, strict=True)
                 ]
             else:
-                whole = self.value(value)
+                # fresh_list: unpacking a stored tuple shares its lists in Python.
+                whole = self.value(value, fresh_list=True)
                 if whole.type.name != "tuple" or len(whole.type.args) != len(names):
                     raise Untranslatable("unpacking something that is not a tuple of that size")
                 tmp = self.fresh()
@@ -431,7 +439,13 @@ class _Translator:
                     return f"{pad}{name}.push({other.code});"
                 if other.type != current:
                     raise Untranslatable(f"{current} += {other.type}")
-                return f"{pad}{{ let tmp = {other.code}; {name}.extend(tmp); }}"
+                if current.name == "list" and current.args[0].uses("list"):
+                    raise Untranslatable(
+                        f"{target.id} += ... on {current} shares the inner lists in Python "
+                        "(Rust would copy them)"
+                    )
+                tmp = self.fresh()
+                return f"{pad}{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
             left = _Expr(rust_ident(target.id), current, place=True)
             result = self.binop(node.op, left, self.value(node.value, current))
             if result.type != current:
@@ -475,6 +489,13 @@ class _Translator:
         ):
             return self.range_(iterable.args), INT
         if not isinstance(iterable, ast.Name):
+            root = _root_name(iterable)
+            live = isinstance(iterable, (ast.Subscript, ast.Attribute)) and not (
+                isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice)
+            )
+            if live and root is not None and root in _assigned_in(body) | _mutated_in(body):
+                # `for x in grid[0]` iterates the live inner list in Python; Rust a snapshot.
+                raise Untranslatable(f"the loop changes {root!r} while iterating over part of it")
             seq = self.value(iterable)
             if seq.type.name == "str":
                 return f"({seq.code}).into_iter()", CHAR
@@ -563,6 +584,8 @@ class _Translator:
 
     def fresh(self) -> str:
         self.temp += 1
+        while f"tmp{self.temp}_" in self.taken:
+            self.temp += 1
         return f"tmp{self.temp}_"
 
     def value(
@@ -579,8 +602,9 @@ class _Translator:
         if got.place and not got.type.is_copy:
             if got.type.uses("list") and (fresh_list or not aliasable):
                 raise Untranslatable(
-                    f"{ast.unparse(node)} would share a list in Python (aliasing); "
-                    "copy it explicitly with list(...) first"
+                    f"{ast.unparse(node)} would share a list in Python (aliasing), which a Rust "
+                    "copy cannot reproduce; a list of numbers or strings can be copied "
+                    "explicitly with list(...) first"
                 )
             return _Expr(f"{got.code}.clone()", got.type)
         return got
@@ -684,7 +708,9 @@ class _Translator:
                 raise Untranslatable(f"the int literal {value} does not fit in i64")
             return _Expr(f"{value}_i64", INT)
         if isinstance(value, float):
-            return _Expr(rust_float(value), FLOAT)
+            # Parenthesised so that a method call on it applies to the negative number.
+            code = rust_float(value)
+            return _Expr(f"({code})" if code.startswith("-") else code, FLOAT)
         if isinstance(value, str):
             if hint == CHAR and len(value) == 1:
                 return _Expr(rust_char(value), CHAR)
@@ -727,6 +753,10 @@ class _Translator:
             right = _coerce(right, STR, "adds")
             lt = rt = STR
         if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list"}:
+            if lt.name == "list" and lt.args[0].uses("list"):
+                raise Untranslatable(
+                    f"{where} on {lt} shares the inner lists in Python (Rust would copy them)"
+                )
             tmp = self.fresh()
             return _Expr(
                 f"{{ let mut {tmp} = {left.code}; {tmp}.extend({right.code}); {tmp} }}", lt
@@ -748,54 +778,84 @@ class _Translator:
         item = items.code[len("vec![") : -1]
         return _Expr(f"pyops::repeat({item}, {count.code})", items.type)
 
-    def compare(self, node: ast.Compare) -> _Expr:  # noqa: C901  (one branch per Python construct)
-        parts = []
+    def compare(self, node: ast.Compare) -> _Expr:
+        """Python's chain `a < b < c`: each middle operand evaluated once (bound to a
+        temporary), and later operands only when the earlier comparison held."""
         left_node = node.left
         left = self.value(left_node)
-        for op, right_node in zip(node.ops, node.comparators, strict=True):
-            if isinstance(op, (ast.Is, ast.IsNot)):
-                if not (isinstance(right_node, ast.Constant) and right_node.value is None):
-                    raise Untranslatable("`is` with something other than None")
-                if left.type.name != "optional":
-                    raise Untranslatable(f"`is None` on {left.type}")
-                check = "is_none" if isinstance(op, ast.Is) else "is_some"
-                parts.append(f"{left.code}.{check}()")
-                continue
-            if type(op) not in _CMP:
-                raise Untranslatable(f"the comparison {ast.unparse(node)}")
+        steps: list[tuple[str, str]] = []  # (let binding the right operand, comparison)
+        last = len(node.ops) - 1
+        for k, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
             right = self.value(right_node, left.type)
-            if left.type != right.type and left.type in {INT, FLOAT} and right.type in {INT, FLOAT}:
-                # Python compares int and float exactly; only small int literals are safe.
-                literal = right_node if right.type == INT else left_node
-                number = _literal_int(literal)
-                if number is None or abs(number) > _MAX_EXACT:
-                    raise Untranslatable(f"{ast.unparse(node)} compares an int with a float")
-                fixed = rust_float(float(number))
-                left = _Expr(fixed, FLOAT) if left.type == INT else left
-                right = _Expr(fixed, FLOAT) if right.type == INT else right
-            if left.type == CHAR and right.type == STR:
-                left = _Expr(f"vec![{left.code}]", STR)
-            if right.type == CHAR and left.type == STR:
-                right = _Expr(f"vec![{right.code}]", STR)
-            if left.type != right.type:
-                raise Untranslatable(f"{ast.unparse(node)} compares {left.type} with {right.type}")
-            if type(op) not in {ast.Eq, ast.NotEq} and left.type.name not in {
-                "int",
-                "float",
-                "str",
-                "char",
-            }:
-                raise Untranslatable(f"ordering comparison on {left.type}")
-            parts.append(f"({left.code} {_CMP[type(op)]} {right.code})")
+            binding = ""
+            if k < last:
+                tmp = self.fresh()
+                binding = f"let {tmp} = {right.code};"
+                right = _Expr(tmp, right.type)
+            steps.append((binding, self.compare_pair(node, op, left, left_node, right, right_node)))
             left, left_node = right, right_node
-        return _Expr("(" + " && ".join(parts) + ")", BOOL)
+        code = steps[-1][1]
+        for binding, check in reversed(steps[:-1]):
+            code = f"{{ {binding} {check} && {code} }}"
+        return _Expr(f"({code})", BOOL)
 
-    def subscript(self, node: ast.Subscript) -> _Expr:  # noqa: C901  (one branch per Python construct)
+    def compare_pair(  # noqa: C901, PLR0917  (both operands with their nodes)
+        self,
+        node: ast.Compare,
+        op: ast.cmpop,
+        left: _Expr,
+        left_node: ast.expr,
+        right: _Expr,
+        right_node: ast.expr,
+    ) -> str:
+        if isinstance(op, (ast.Is, ast.IsNot)):
+            if not (isinstance(right_node, ast.Constant) and right_node.value is None):
+                raise Untranslatable("`is` with something other than None")
+            if left.type.name != "optional":
+                raise Untranslatable(f"`is None` on {left.type}")
+            check = "is_none" if isinstance(op, ast.Is) else "is_some"
+            return f"{left.code}.{check}()"
+        if type(op) not in _CMP:
+            raise Untranslatable(f"the comparison {ast.unparse(node)}")
+        if left.type != right.type and left.type in {INT, FLOAT} and right.type in {INT, FLOAT}:
+            # Python compares int and float exactly; only small int literals are safe.
+            literal = right_node if right.type == INT else left_node
+            number = _literal_int(literal)
+            if number is None or abs(number) > _MAX_EXACT:
+                raise Untranslatable(f"{ast.unparse(node)} compares an int with a float")
+            fixed = f"({rust_float(float(number))})"
+            left = _Expr(fixed, FLOAT) if left.type == INT else left
+            right = _Expr(fixed, FLOAT) if right.type == INT else right
+        if left.type == CHAR and right.type == STR:
+            left = _Expr(f"vec![{left.code}]", STR)
+        if right.type == CHAR and left.type == STR:
+            right = _Expr(f"vec![{right.code}]", STR)
+        if left.type != right.type:
+            raise Untranslatable(f"{ast.unparse(node)} compares {left.type} with {right.type}")
+        if type(op) not in {ast.Eq, ast.NotEq} and left.type.name not in {
+            "int",
+            "float",
+            "str",
+            "char",
+        }:
+            raise Untranslatable(f"ordering comparison on {left.type}")
+        if any(t.name in {"list", "tuple"} and t.uses("float") for t in left.type.walk()):
+            # Python compares container items by identity first: [nan] == [nan] when it is
+            # the same float object. Rust compares the values: never equal.
+            raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
+        return f"({left.code} {_CMP[type(op)]} {right.code})"
+
+    def subscript(self, node: ast.Subscript) -> _Expr:  # noqa: C901, PLR0912  (one branch per construct)
         seq = self.expr(node.value)
         t = seq.type
         if isinstance(node.slice, ast.Slice):
             if node.slice.step is not None or t.name not in {"list", "str"}:
                 raise Untranslatable(f"the slice {ast.unparse(node)}")
+            if t.name == "list" and t.args[0].uses("list"):
+                raise Untranslatable(
+                    f"the slice {ast.unparse(node)} is a shallow copy in Python: the inner lists "
+                    "stay shared (Rust would copy them)"
+                )
             bounds = []
             for part in (node.slice.lower, node.slice.upper):
                 if part is None:
@@ -875,7 +935,8 @@ class _Translator:
             if v.type == INT:
                 return _Expr(f"pyops::abs({v.code})?", INT)
             if v.type == FLOAT:
-                return _Expr(f"{v.code}.abs()", FLOAT)
+                # Parenthesised: `-2.5f64.abs()` would parse as `-(2.5f64.abs())`.
+                return _Expr(f"({v.code}).abs()", FLOAT)
         if name in {"min", "max"} and len(args) == 1:
             seq = self.expr(args[0])
             if seq.type.name == "list" and seq.type.args[0] in {INT, FLOAT}:
@@ -921,6 +982,11 @@ class _Translator:
                 return _Expr(f"({self.range_(args[0].args)}).collect::<Vec<i64>>()", list_of(INT))
             v = self.value(args[0])
             if v.type.name == "list":
+                if v.type.args[0].uses("list"):
+                    raise Untranslatable(
+                        f"{ast.unparse(node)} is a shallow copy in Python: the inner lists stay "
+                        "shared (Rust would copy them)"
+                    )
                 return v
             if v.type == STR:
                 return _Expr(
@@ -948,7 +1014,7 @@ class _Translator:
                 if attr in {"floor", "ceil"}:
                     return v if v.type == INT else _Expr(f"pyops::{attr}({x})?", INT)
                 if attr == "fabs":
-                    return _Expr(f"{x}.abs()", FLOAT)
+                    return _Expr(f"({x}).abs()", FLOAT)
         raise Untranslatable(f"the call {ast.unparse(node)}")
 
     def list_literal(self, node: ast.List, hint: PyType | None) -> _Expr:
@@ -969,7 +1035,10 @@ class _Translator:
         gen = node.generators[0]
         if gen.is_async or not isinstance(gen.target, ast.Name):
             raise Untranslatable("a list comprehension that unpacks")
-        header, item = self.iteration(gen.iter, [])
+        # The element and the conditions run inside the loop: they must not change what it
+        # iterates over (Python would see the change, a Rust copy would not).
+        inside: list[ast.stmt] = [ast.Expr(e) for e in (node.elt, *gen.ifs)]
+        header, item = self.iteration(gen.iter, inside)
         name = gen.target.id
         # The comprehension variable is local to it, as in Python 3.
         saved = self.env.get(name)
@@ -1047,15 +1116,21 @@ def _mutated_in(body: list[ast.stmt]) -> set[str]:
             target: ast.expr | None = None
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 target = node.value
-                while isinstance(target, ast.Subscript):
-                    target = target.value
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 target = node.func.value
             elif isinstance(node, ast.AugAssign):
                 target = node.target
-            if isinstance(target, ast.Name):
-                names.add(target.id)
+            root = _root_name(target) if target is not None else None
+            if root is not None:
+                names.add(root)
     return names
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """`grid` for `grid[0][1]` or `grid.rows[0]`: the variable a change would reach."""
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _mutated_names(func: ast.FunctionDef) -> set[str]:

@@ -98,8 +98,9 @@ pub fn truediv(a: i64, b: i64) -> PyResult<f64> {
     if b == 0 {
         return Err(PyZeroDivisionError::new_err("division by zero"));
     }
-    const EXACT: i64 = 1 << 53;
-    if a.abs() > EXACT || b.abs() > EXACT {
+    // unsigned_abs: `i64::MIN.abs()` would overflow (a panic in debug builds).
+    const EXACT: u64 = 1 << 53;
+    if a.unsigned_abs() > EXACT || b.unsigned_abs() > EXACT {
         return Err(PyOverflowError::new_err(
             "int too large for an exactly rounded division in Rust (|value| > 2**53)",
         ));

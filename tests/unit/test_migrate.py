@@ -117,6 +117,7 @@ def test_dry_run_changes_nothing_and_shows_the_diff(project: Path) -> None:
         "benchmarks/bench_slow.py": "created",
         ".gitignore": "created",
         "src/demo_pkg/_slow_rs.pyi": "created",
+        "src/demo_pkg/py.typed": "created",
         "benchmarks/bench.py": "created",
     }
     assert {f.name: f.status for f in result.functions} == {
@@ -134,8 +135,10 @@ def test_pyproject_keeps_comments_order_and_fields(project: Path) -> None:
     document = tomlkit.parse(text)
     assert document["build-system"]["build-backend"] == "maturin"
     assert list(document["build-system"]["requires"]) == ["maturin>=1.9.4,<2"]
-    original = tomlkit.parse(PYPROJECT)["project"]
-    assert document["project"] == original  # every PEP 621 field as it was
+    original = tomlkit.parse(PYPROJECT)["project"].unwrap()
+    # Every PEP 621 field as it was, but the version: single-sourced in Cargo.toml.
+    del original["version"]
+    assert document["project"].unwrap() == {**original, "dynamic": ["version"]}
     maturin = document["tool"]["maturin"]
     assert maturin["module-name"] == "demo_pkg._slow_rs"
     assert maturin["python-source"] == "src"
@@ -292,3 +295,47 @@ def test_cli_dry_run(project: Path) -> None:
     assert "triangle" in done.stdout
     assert "Dry run: nothing was written." in done.stdout
     assert not (project / "Cargo.toml").exists()
+
+
+def test_doctor_finds_no_version_or_stub_problem(project: Path) -> None:
+    from scaffold import doctor
+
+    migrate.run(_options(project))
+    result = doctor.run(doctor.DoctorOptions(path=project))
+    statuses = {r.id: r.status for r in result.results}
+    assert statuses["PS004"] == "ok", result.results
+    assert statuses["PS007"] == "ok", result.results
+    assert (project / "src" / "demo_pkg" / "py.typed").is_file()
+
+
+def test_crlf_files_keep_their_line_endings(project: Path) -> None:
+    for rel in ("pyproject.toml", "src/demo_pkg/slow.py"):
+        path = project / rel
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    (project / ".gitignore").write_bytes(b"*.pyc\r\n")
+    dry = migrate.run(_options(project, dry_run=True))
+    migrate.run(_options(project))
+    for rel in ("pyproject.toml", "src/demo_pkg/slow.py", ".gitignore"):
+        data = (project / rel).read_bytes()
+        assert data.count(b"\n") == data.count(b"\r\n"), rel
+    # The diff shows only added lines for the module, not every line re-ended.
+    module_diff = dry.diff.split("+++ b/src/demo_pkg/slow.py")[1].split("\n--- ")[0]
+    assert not [line for line in module_diff.splitlines() if line.startswith("-")]
+
+
+def test_module_in_its_declared_encoding(project: Path) -> None:
+    module = project / "src" / "demo_pkg" / "slow.py"
+    module.write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\n" + MODULE.encode())
+    migrate.run(_options(project))
+    data = module.read_bytes()
+    assert data.startswith(b"# -*- coding: latin-1 -*-\n# caf\xe9\n")
+    compile(data, str(module), "exec")  # still decodes as the cookie says
+
+
+def test_undecodable_module_is_one_clear_error(project: Path) -> None:
+    module = project / "src" / "demo_pkg" / "slow.py"
+    module.write_bytes(b"# caf\xe9\n" + MODULE.encode())  # not UTF-8, no cookie
+    before = _snapshot(project)
+    with pytest.raises(InvalidInputError, match="cannot be decoded"):
+        migrate.run(_options(project))
+    assert _snapshot(project) == before

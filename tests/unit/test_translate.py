@@ -307,3 +307,171 @@ def test_rust_keywords_become_raw_identifiers() -> None:
     assert pytranslate.rust_ident("value") == "value"
     body = _body("def f(type: int, match: int) -> int:\n    return type + match\n")
     assert "pyops::add(r#type, r#match)" in body
+
+
+# -- counterexamples from review: each must be refused or translate with Python's semantics --
+
+
+def test_abs_of_a_negative_float_applies_to_the_negative_number() -> None:
+    body = _body("NEG = -2.5\n\ndef f(x: float) -> float:\n    return abs(NEG) + abs(-0.0) + x\n")
+    # `-2.5f64.abs()` is `-(2.5.abs())` in Rust: the operand must be parenthesised.
+    assert "((-2.5f64)).abs()" in body
+    assert "((-0.0f64)).abs()" in body
+    body = _body("import math\n\ndef f(x: float) -> float:\n    return math.fabs(-x)\n")
+    assert "((-x)).abs()" in body
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "LIMIT = 10\nLIMIT += 5\n",
+        "LIMIT = 10\nif True:\n    LIMIT = 15\n",
+        "LIMIT = 10\ntry:\n    LIMIT = 15\nexcept E:\n    pass\n",
+        "LIMIT = 10\nfor LIMIT in range(3):\n    pass\n",
+        "LIMIT = 10\nwith a as LIMIT:\n    pass\n",
+        "LIMIT = 10\nfrom x import LIMIT\n",
+        "LIMIT = 10\ndef LIMIT() -> None:\n    pass\n",
+        "LIMIT = 10\nfrom x import *\n",
+        "LIMIT = 10\n(LIMIT := 3)\n",
+    ],
+)
+def test_a_module_name_bound_twice_is_not_inlined(module: str) -> None:
+    plans, _ = migrate_codegen.analyse(
+        module + "\ndef f(n: int) -> int:\n    return n + LIMIT\n",
+        dotted="pkg.mod",
+        selected=("f",),
+    )
+    assert plans[0].body is None
+    assert "'LIMIT'" in plans[0].reason
+
+
+def test_math_rebound_or_star_import_is_not_math() -> None:
+    for module in ("import math\nmath = 3\n", "import math\nfrom x import *\n"):
+        plans, _ = migrate_codegen.analyse(
+            module + "\ndef f(x: float) -> float:\n    return math.sqrt(x)\n",
+            dotted="pkg.mod",
+            selected=("f",),
+        )
+        assert plans[0].body is None
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        # Shallow copies of nested lists share the inner lists in Python; Rust copies them.
+        ("g = [[0]]\n    c = list(g)\n    c[0][0] = 7\n    return g[0][0]", "shallow copy"),
+        ("g = [[0]]\n    c = g[:]\n    c[0][0] = 7\n    return g[0][0]", "shallow copy"),
+        ("a = [[0]]\n    b = [[1]]\n    c = a + b\n    b[0][0] = 5\n    return c[1][0]", "shares"),
+        ("a = [[0]]\n    b = [[1]]\n    a += b\n    b[0][0] = 5\n    return a[1][0]", "shares"),
+        ("p = ([1], 2)\n    a, b = p\n    a.append(n)\n    return len(p[0])", "aliasing"),
+        # The loop changes what it iterates, through a subscript.
+        (
+            (
+                "g = [[1, 2, 3]]\n    t = 0\n    for x in g[0]:\n        g[0][2] = 100\n"
+                "        t += x\n    return t"
+            ),
+            "while iterating",
+        ),
+        # The element of a comprehension changes the list it iterates.
+        ("xs = [1, 2, 3, 4]\n    return len([xs.pop() for _ in xs])", "while iterating"),
+    ],
+)
+def test_sharing_and_live_iteration_are_refused(source: str, reason: str) -> None:
+    assert reason in _reason(f"def f(n: int) -> int:\n    {source}\n")
+
+
+def test_the_aliasing_message_does_not_recommend_a_shallow_copy_of_nested_lists() -> None:
+    reason = _reason("def f(n: int) -> int:\n    g = [[0]]\n    h = g[0]\n    return h[0]\n")
+    assert "list of numbers or strings" in reason
+
+
+def test_chained_comparison_evaluates_the_middle_once_and_short_circuits() -> None:
+    body = _body(
+        "def f(n: int) -> int:\n    xs = [1, 5, 9]\n    if 0 < xs.pop() < 100:\n"
+        "        return len(xs)\n    return -1\n"
+    )
+    assert body.count("pyops::pop(") == 1
+    # The middle operand is bound once; the last comparison sits behind `&&`.
+    assert "let tmp1_ = pyops::pop(&mut xs)?; (0_i64 < tmp1_) && (tmp1_ < 100_i64)" in body
+
+
+def test_container_equality_with_floats_is_refused() -> None:
+    assert "NaN" in _reason("def f(x: float) -> bool:\n    return [x] == [x]\n")
+    assert "NaN" in _reason("def f(x: float) -> bool:\n    return (x, 1) != (x, 1)\n")
+    # Plain floats compare the same way in both languages.
+    assert "(x == x)" in _body("def f(x: float) -> bool:\n    return x == x\n")
+
+
+def test_float_parameters_get_real_floats_only() -> None:
+    plans, _ = migrate_codegen.analyse(
+        "def f(x: float, n: int, xs: list[float]) -> float:\n    return x\n", dotted="pkg.mod"
+    )
+    plan = migrate_codegen.ModulePlan(
+        dotted="pkg.mod",
+        package="pkg",
+        module="mod",
+        extension="_mod_rs",
+        env_var="PKG_PURE_PYTHON",
+        functions=tuple(plans),
+    )
+
+    def python_f(x: float, n: int, xs: list[float]) -> tuple[str, float]:
+        del n, xs
+        return ("python", x)
+
+    namespace: dict[str, object] = {"f": python_f}
+    block = migrate_codegen.dispatch_block(plan).replace("\n_use_rust_versions()\n", "\n")
+    exec(block, namespace)  # noqa: S102  (the generated block, run as the module would)
+
+    class Rust:
+        __implemented__ = ("f",)
+
+        @staticmethod
+        def f(x: float, n: int, xs: list[float]) -> tuple[str, float]:
+            del n, xs
+            return ("rust", x)
+
+    call = namespace["_exact_floats"]("f", Rust)  # type: ignore[operator]
+    assert call(1.5, 2, [0.5]) == ("rust", 1.5)
+    assert call(1, 2, [0.5]) == ("python", 1)  # an int stays an exact int in Python
+    assert call(1.5, 2, [1]) == ("python", 1.5)
+    assert call(x=1.5, n=2, xs=[True]) == ("python", 1.5)
+    assert call(xs=[], n=2, x=2.5) == ("rust", 2.5)
+    assert "st.integers(" in PyType("float").strategy()
+
+
+def test_names_that_collide_in_rust() -> None:
+    source = (
+        "def dist(px: float, py: float) -> float:\n    return px * px + py * py\n\n"
+        "def init(n: int) -> int:\n    tmp = n\n    tmp += 1\n    return tmp\n\n"
+        "def IMPLEMENTED(n: int) -> int:\n    return n\n\n"
+        "def s(tmp1_: str) -> str:\n    t = 'a'\n    t += tmp1_\n    return t + tmp1_\n"
+    )
+    plans, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
+    assert [s.name for s in skipped] == ["IMPLEMENTED"]
+    text = migrate_codegen.lib_rs(
+        migrate_codegen.ModulePlan(
+            dotted="pkg.mod",
+            package="pkg",
+            module="mod",
+            extension="_mod_rs",
+            env_var="PKG_PURE_PYTHON",
+            functions=tuple(plans),
+        ),
+        gil_used=True,
+    )
+    assert "fn dist(py_: Python<'_>, px: f64, py: f64)" in text
+    assert "py_.detach(" in text
+    assert "fn init(" in text
+    assert f"fn {migrate_codegen.INIT_FN}(module" in text
+    # Temporaries never reuse a name of the function.
+    s = next(p for p in plans if p.name == "s")
+    assert s.body is not None
+    assert "let tmp1_ =" not in s.body
+    assert "let tmp =" not in text
+
+
+def test_pyops_truediv_has_no_overflowing_abs() -> None:
+    ops = migrate_codegen.pyops_rs()
+    assert "a.abs()" not in ops
+    assert "unsigned_abs()" in ops
