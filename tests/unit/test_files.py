@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_writes_edits_deletes_and_keeps_modes(project: Path) -> None:
     apply_all([
         Write(project / "edit.txt", b"new"),

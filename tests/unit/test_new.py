@@ -217,6 +217,7 @@ def test_a_file_in_the_way_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_project_folder_gets_the_usual_mode(tmp_path: Path) -> None:
     umask = os.umask(0o022)
     try:
@@ -326,6 +327,7 @@ def test_exit_codes_page_matches_help() -> None:
     assert in_docs == in_help
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT cannot be sent to a process")
 @pytest.mark.parametrize("delay", [0.8, 1.0, 1.2])
 def test_real_ctrl_c_leaves_a_whole_project_or_nothing(tmp_path: Path, delay: float) -> None:
     # A real SIGINT at several moments of a real run: wherever it lands, the result is either
