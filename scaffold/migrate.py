@@ -393,6 +393,15 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     if source_dir != ".":
         maturin["python-source"] = source_dir
     tool["maturin"] = maturin
+    packages = tool.get("setuptools", {}).get("packages", [])
+    tops = {str(p).split(".")[0] for p in packages} if isinstance(packages, list) else set()
+    if len(tops - {project.top_package_dir.name}) > 0:
+        # maturin ships one Python source folder: the other packages may be left out.
+        notes.append(
+            f"[tool.setuptools] packages lists {sorted(tops)}: maturin ships "
+            f"{project.top_package_dir.name} from one source folder; check that the wheel "
+            "still holds the others (`unzip -l` it) before releasing"
+        )
     old = [name for name in ("setuptools", "hatch", "flit", "pdm") if name in tool]
     if old:
         notes.append(
