@@ -18,7 +18,7 @@ import pytest
 import tomlkit
 from conftest import run
 
-from scaffold import migrate
+from scaffold import doctor, migrate
 
 pytestmark = pytest.mark.slow
 
@@ -265,6 +265,31 @@ def scale(xs: list[float], factor: float) -> tuple[float, float] | None:
     if not xs:
         return None
     return (min(xs) * factor, max(xs) * factor)
+
+
+NEG = -2.5
+
+
+def init(type: int, py: float) -> float:
+    """Names that collide in Rust: a function init, parameters type and py, a local tmp."""
+    tmp = abs(NEG) + abs(-0.0)
+    tmp += py
+    if 0 < type < 10 < type * 2:
+        tmp += 1.0
+    return tmp
+
+
+def pop_chain(n: int) -> int:
+    """A chained comparison whose middle operand has a side effect: evaluated once."""
+    xs = [n, n + 1, n + 2]
+    if 0 < xs.pop() < 100:
+        return len(xs)
+    return -1
+
+
+def shift(x: float) -> float:
+    """Given an int, Python returns an int: the dispatch keeps such calls in Python."""
+    return x + 1
 '''
 
 NUMKIT_TESTS = """\
@@ -330,6 +355,9 @@ def _pytest(python: Path, project: Path, *args: str, env: dict[str, str] | None 
         cwd=project,
         env={**clean, **(env or {})},
     )
+    # run() already failed the test on a non-zero exit; also insist tests ran and none errored.
+    assert re.search(r"\d+ passed", out.stdout), out.stdout
+    assert " error" not in out.stdout, out.stdout
     return out.stdout
 
 
@@ -375,13 +403,17 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
         "shout": "skeleton",
         "describe": "skipped",
     }
-    # Style-preserving: every original line of pyproject.toml but the backend's is still there.
+    # Style-preserving: every original line of pyproject.toml but the backend's (and the
+    # version's, which moved to Cargo.toml) is still there.
     migrated = (project / "pyproject.toml").read_text()
     kept = [
         line
         for line in TEXTKIT_PYPROJECT.splitlines()
-        if "setuptools>=68" not in line and "setuptools.build_meta" not in line
+        if "setuptools>=68" not in line
+        and "setuptools.build_meta" not in line
+        and not line.startswith("version =")
     ]
+    assert 'version = "1.2.0"' in (project / "Cargo.toml").read_text()
     assert all(line in migrated.splitlines() for line in kept)
     assert tomlkit.parse(migrated)["tool"]["maturin"]["module-name"] == "textkit._distance_rs"
 
@@ -425,9 +457,18 @@ def test_src_hatchling_dynamic_version_and_bench(tmp_path: Path, build_env: dict
     )
     assert _statuses(result) == {"count_primes": "rust", "primes_upto": "rust"}
     document = tomlkit.parse((project / "pyproject.toml").read_text())
-    assert document["project"]["version"] == "2.0.1"
+    # One version, in Cargo.toml (maturin fills in the wheel's).
+    assert "version" not in document["project"]
+    assert list(document["project"]["dynamic"]) == ["version"]
+    assert tomlkit.parse((project / "Cargo.toml").read_text())["package"]["version"] == "2.0.1"
+    assert (
+        run(
+            python, "-c", "import importlib.metadata as m; print(m.version('primes'))"
+        ).stdout.strip()
+        == "2.0.1"
+    )
     assert document["tool"]["maturin"]["python-source"] == "src"
-    assert any("static" in note for note in result.notes)
+    assert any("Cargo.toml only" in note for note in result.notes)
 
     assert "2 passed" in _pytest(python, project, "tests/test_sieve.py")
     differential = _pytest(python, project, "tests/test_sieve_rust.py")
@@ -461,6 +502,10 @@ def test_flat_hatchling_numeric_semantics(tmp_path: Path, build_env: dict[str, s
     document = tomlkit.parse((project / "pyproject.toml").read_text())
     assert list(document["dependency-groups"]["test"]) == ["pytest>=8", "hypothesis>=6"]
     assert "2 passed" in _pytest(python, project, "tests/test_ops.py")
+    # What migrate wrote passes doctor's version and stub checks.
+    report = {r.id: r for r in doctor.run(doctor.DoctorOptions(path=project)).results}
+    assert report["PS004"].ok, report["PS004"]
+    assert report["PS007"].ok, report["PS007"]
     differential = _pytest(python, project, "tests/test_ops_rust.py")
     assert "failed" not in differential
     assert "skipped" not in differential
@@ -469,7 +514,13 @@ def test_flat_hatchling_numeric_semantics(tmp_path: Path, build_env: dict[str, s
         """
         from numkit import _ops_rs as r
         from numkit.ops import _PYTHON_REFERENCE as python
+        import numkit.ops as ops
         assert r.digit_sum(-1234) == python["digit_sum"](-1234) == 27
+        assert r.init(6, 0.5) == 4.0 and r.init(3, 0.5) == 3.0
+        assert r.pop_chain(5) == 2 and r.pop_chain(-5) == -1
+        assert type(ops.shift(3)) is int and ops.shift(3) == 4
+        assert ops.shift(2**60) == 2**60 + 1
+        assert type(ops.shift(3.0)) is float
         assert r.every_other([1, 2, 3, 4, 5, 6, 7], 3) == [7, 4, 1]
         try:
             r.power_mod(2**62, 2)
