@@ -157,11 +157,7 @@ def detect(
     abi3_features = [f for f in features if f.startswith("abi3")]
     requires = str(pyproject.get("project", {}).get("requires-python", ""))
     min_python = _min_python(requires, abi3_features)
-    sources = (crate_dir / "src").rglob("*.rs") if (crate_dir / "src").is_dir() else []
-    free_threaded = any(
-        re.search(r"gil_used\s*=\s*false", path.read_text(encoding="utf-8", errors="replace"))
-        for path in sources
-    )
+    free_threaded = _free_threaded(project, crate_dir)
     return Detected(
         dist_name=dist,
         module_name=module_name,
@@ -169,6 +165,26 @@ def detect(
         abi3=bool(abi3_features),
         min_python=min_python,
         free_threaded=free_threaded,
+    )
+
+
+def _free_threaded(project: Path, crate_dir: Path) -> bool:
+    """GIL-free as `doctor` (PS009) judges it: the extension module's `gil_used`, or PyO3's
+    default for the crate's pyo3 version (GIL-free from 0.28), so `ci` then `doctor` agree."""
+    from scaffold.checks import project as checks_project  # noqa: PLC0415
+
+    try:
+        loaded = checks_project.load(project, project, read_workflows=False)
+    except (OSError, ValueError):
+        loaded = None
+    state = loaded.gil_used() if loaded is not None else None
+    if state is not None:
+        return not state[0]
+    # Without the extension module maturin imports, look for any module declared GIL-free.
+    sources = (crate_dir / "src").rglob("*.rs") if (crate_dir / "src").is_dir() else []
+    return any(
+        re.search(r"gil_used\s*=\s*false", path.read_text(encoding="utf-8", errors="replace"))
+        for path in sources
     )
 
 

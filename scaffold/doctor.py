@@ -6,8 +6,10 @@ This module reads only: it never writes to the project.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
-from pathlib import Path  # noqa: TC003 (a dataclass field type, resolved at runtime)
+from pathlib import Path
 
 from scaffold.checks import ALL_CHECKS
 from scaffold.checks import project as project_module
@@ -81,8 +83,10 @@ def run(options: DoctorOptions) -> DoctorResult:
     path = options.path.absolute()
     if not path.is_dir():
         raise InvalidInputError(f"{path} is not a folder")
+    ignore = _ignore_prefixes(options.ignore)
     try:
-        project = project_module.load(path, path)
+        # Workflows live at the repository's top (a monorepo's package is a subfolder).
+        project = project_module.load(_repository_root(path), path)
     except (OSError, ValueError) as error:  # tomllib.TOMLDecodeError is a ValueError
         raise InvalidInputError(f"cannot read the project in {path}: {error}") from error
     if project is None:
@@ -101,7 +105,7 @@ def run(options: DoctorOptions) -> DoctorResult:
         else:
             outcome = check.diagnose(project)
         outcomes[code] = outcome
-        if _ignored(code, options.ignore):
+        if _ignored(code, ignore):
             continue  # still run: as in repo-review, ignoring hides a result, not a prerequisite
         results.append(
             CheckResult(
@@ -117,3 +121,40 @@ def run(options: DoctorOptions) -> DoctorResult:
 
 def _ignored(code: str, ignore: frozenset[str]) -> bool:
     return any(code.startswith(prefix) for prefix in ignore)
+
+
+def _ignore_prefixes(values: frozenset[str]) -> frozenset[str]:
+    """Upper-cased codes or prefixes; one that names no check, or every check, is a mistake
+    (`--ignore ""` or `--ignore P` would otherwise hide everything and report "clean")."""
+    codes = [check.code() for check in ALL_CHECKS]
+    for value in sorted(values):
+        prefix = value.strip().upper()
+        matched = [code for code in codes if code.startswith(prefix)]
+        if not matched:
+            raise InvalidInputError(
+                f"--ignore {value!r} matches no check (codes are {codes[0]} to {codes[-1]})"
+            )
+        if len(matched) == len(codes):
+            raise InvalidInputError(
+                f"--ignore {value!r} matches every check: give codes or prefixes such as PS01"
+            )
+    return frozenset(value.strip().upper() for value in values)
+
+
+def _repository_root(path: Path) -> Path:
+    """The git work tree's top folder holding `path`, or `path` itself outside git."""
+    git = shutil.which("git")
+    if git is None:
+        return path
+    try:
+        done = subprocess.run(
+            [git, "-C", str(path), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return path
+    top = done.stdout.strip()
+    return Path(top) if done.returncode == 0 and top else path

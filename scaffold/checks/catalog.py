@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from scaffold.checks.project import Pyo3Project
 
 FREE_THREADING_CLASSIFIER = "Programming Language :: Python :: Free Threading"
-# PyO3 0.28 made `gil_used = false` the default; 0.23-0.27 assumed the GIL was needed.
-PYO3_GIL_FREE_DEFAULT = (0, 28)
+# `>=3.10` and `~=3.10` (compatible release: >=3.10, ==3.*) both start at 3.10.
+_LOWER_BOUND = re.compile(r"(?:>=|~=)\s*3\.(\d+)")
 
 
 def _listing(items: list[str], limit: int = 3) -> str:
@@ -69,10 +69,12 @@ class PS002(Pyo3Check):
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
         lib = project.cargo.get("lib", {})
-        types = lib.get("crate-type", []) if isinstance(lib, dict) else []
-        if "cdylib" in types:
+        if not isinstance(lib, dict) or "crate-type" not in lib:
+            return OK  # unset: maturin builds the cdylib itself (cargo rustc --crate-type cdylib)
+        types = lib["crate-type"]
+        if isinstance(types, list) and "cdylib" in types:
             return OK
-        return finding(f"{project.manifest} [lib] crate-type is {types or 'not set'}")
+        return finding(f"{project.manifest} [lib] crate-type is {types} (no cdylib)")
 
 
 class PS003(Pyo3Check):
@@ -89,7 +91,7 @@ class PS003(Pyo3Check):
         if not abi3:
             return OK  # not an abi3 build: one wheel per CPython, nothing to match
         requires = str(project.project_table.get("requires-python", ""))
-        lower = re.search(r">=\s*3\.(\d+)", requires)
+        lower = _LOWER_BOUND.search(requires)
         versioned = [f for f in abi3 if re.fullmatch(r"abi3-py3\d+", f)]
         if not versioned:
             return finding(
@@ -158,7 +160,7 @@ class PS005(Pyo3Check):
         )
         if inside.returncode != 0 or inside.stdout.strip() != "true":
             return skip("not a git repository (nothing is committed yet)")
-        lock = project.crate_file("Cargo.lock")
+        lock = project.lock_file()
         relative = Path(os.path.relpath(str(lock), root)).as_posix()
         tracked = subprocess.run(
             [git, "-C", str(root), "ls-files", "--error-unmatch", relative],
@@ -247,7 +249,8 @@ class PS008(Pyo3Check):
         missing = sorted(n for n in exported if n not in defined and not n.startswith("_"))
         if missing:
             problems.append(f"not in {stub.name}: {_listing(missing)}")
-        if "__getattr__" not in functions:
+        if "__getattr__" not in functions and module.complete:
+            # (An incomplete list, e.g. exports added by a helper function, proves nothing.)
             # A stub may type helpers; a def or class the module lacks is a stale stub.
             stale = sorted((functions - exported) | (classes - exported))
             stale = [n for n in stale if not n.startswith("_")]
@@ -267,14 +270,11 @@ class PS009(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
-        module = project.extension_module()
-        if module is None:
+        state_of_module = project.gil_used()
+        if state_of_module is None:
             return skip("no #[pymodule] to read gil_used from (see PS001)")
-        gil_used = module.gil_used
-        declared = "gil_used" if gil_used is not None else "PyO3's default"
-        if gil_used is None:
-            version = project.pyo3_version
-            gil_used = version is not None and version < PYO3_GIL_FREE_DEFAULT
+        gil_used, written = state_of_module
+        declared = "gil_used" if written else "PyO3's default"
         classifiers = project.project_table.get("classifiers", []) or []
         classified = any(str(c).startswith(FREE_THREADING_CLASSIFIER) for c in classifiers)
         problems: list[str] = []
@@ -284,8 +284,7 @@ class PS009(Pyo3Check):
         if gil_used and classified:
             problems.append(f"the Free Threading classifier is set but the module {state}")
         if project.cibuildwheel or wf.uses_cibuildwheel(project.workflows):
-            env = wf.workflow_env(project.workflows)
-            skipped = wf.skips_free_threaded(project.cibuildwheel, env)
+            skipped = wf.skips_free_threaded(project.workflows, project.cibuildwheel)
             if not gil_used and skipped:
                 problems.append("cibuildwheel skips the free-threaded (cp3??t) wheels")
             if gil_used and not skipped:
@@ -303,10 +302,11 @@ class PS010(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
-        profile = project.cargo.get("profile", {})
+        # Cargo uses only the workspace root's profiles (a member's are ignored with a warning).
+        profile = project.root_cargo.get("profile", {})
         release = profile.get("release", {}) if isinstance(profile, dict) else {}
         if not isinstance(release, dict) or not release:
-            return finding(f"{project.manifest} has no [profile.release]")
+            return finding(f"{project.root_manifest} has no [profile.release]")
         problems = []
         if release.get("lto") not in {True, "fat", "thin"}:
             problems.append(f"lto = {release.get('lto', 'unset')}")
@@ -326,12 +326,19 @@ class PS011(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
+        unreadable = ""
+        if project.workflow_errors:
+            name, error = next(iter(project.workflow_errors.items()))
+            unreadable = f"{name} is not valid YAML ({error}), so its wheels are unknown; "
         if not project.workflows:
+            if unreadable:
+                return finding(unreadable.removesuffix("; "))
             return finding("no GitHub Actions workflow in .github/workflows builds wheels")
         built = wf.built_platforms(project.workflows, project.cibuildwheel)
         missing = [name for key, name in wf.REQUIRED_PLATFORMS.items() if key not in built]
         if missing:
-            return finding(f"no wheels for {_listing(missing, limit=8)}")
+            others = "the other workflows build " if unreadable else ""
+            return finding(f"{unreadable}{others}no wheels for {_listing(missing, limit=8)}")
         return OK
 
 

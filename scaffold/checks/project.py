@@ -7,6 +7,8 @@ Files are read through `Traversable` (a `pathlib.Path` is one), so the same load
 from __future__ import annotations
 
 import ast
+import dataclasses
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +20,9 @@ from scaffold.checks import rust
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+
+# PyO3 0.28 made `gil_used = false` the default; 0.23-0.27 assumed the GIL was needed.
+PYO3_GIL_FREE_DEFAULT = (0, 28)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +37,10 @@ class Pyo3Project:
     rust_files: dict[str, str]  # "src/lib.rs" -> source
     workflows: dict[str, Any]  # "wheels.yml" -> parsed YAML
     workflow_errors: dict[str, str] = field(default_factory=dict)
+    # The Cargo workspace the crate belongs to, when it is another manifest (a root
+    # Cargo.toml with [workspace] above the crate): its folder and parsed manifest.
+    workspace_dir: Traversable | None = None
+    workspace_cargo: dict[str, Any] | None = None
 
     # --- names -------------------------------------------------------------------------
     @property
@@ -92,12 +101,35 @@ class Pyo3Project:
 
     # --- Rust ----------------------------------------------------------------------------
     @property
+    def root_cargo(self) -> dict[str, Any]:
+        """The workspace root's manifest (the crate's own when it is not in a workspace)."""
+        return self.workspace_cargo if self.workspace_cargo is not None else self.cargo
+
+    @property
+    def root_manifest(self) -> str:
+        """How messages name the root manifest."""
+        if self.workspace_dir is None:
+            return self.manifest
+        return _shown_path(self.workspace_dir.joinpath("Cargo.toml"), self.package)
+
+    def lock_file(self) -> Traversable:
+        """Cargo.lock sits next to the workspace root's manifest."""
+        if self.workspace_dir is not None:
+            return self.workspace_dir.joinpath("Cargo.lock")
+        return self.crate_file("Cargo.lock")
+
+    @property
     def pyo3_dependency(self) -> dict[str, Any] | None:
+        """pyo3's spec; `pyo3 = { workspace = true }` is completed from the workspace root."""
+        inherited = _workspace_pyo3(self.root_cargo)
         for table in _dependency_tables(self.cargo):
             spec = table.get("pyo3")
             if isinstance(spec, str):
                 return {"version": spec}
             if isinstance(spec, dict):
+                if spec.get("workspace") is True and inherited is not None:
+                    features = [*inherited.get("features", []), *spec.get("features", [])]
+                    return {**inherited, **spec, "features": features}
                 return spec
         return None
 
@@ -106,10 +138,6 @@ class Pyo3Project:
         features: set[str] = set()
         spec = self.pyo3_dependency or {}
         features.update(str(f) for f in spec.get("features", []) if isinstance(f, str))
-        workspace = self.cargo.get("workspace", {})
-        deps = workspace.get("dependencies", {}) if isinstance(workspace, dict) else {}
-        if isinstance(deps, dict) and isinstance(deps.get("pyo3"), dict):
-            features.update(str(f) for f in deps["pyo3"].get("features", []))
         for feature in self.maturin.get("features", []) or []:
             if isinstance(feature, str) and feature.startswith("pyo3/"):
                 features.add(feature.removeprefix("pyo3/"))
@@ -127,6 +155,20 @@ class Pyo3Project:
 
     def extension_module(self) -> rust.PyModule | None:
         return next((m for m in self.modules if m.name == self.extension_name), None)
+
+    def gil_used(self) -> tuple[bool, bool] | None:
+        """(uses the GIL, declared in the source) for the extension module; None without one.
+
+        Undeclared, PyO3's default applies: GIL-free from 0.28 on, GIL before (an unknown
+        version counts as current). `pyo3-scaffold ci` reads the same answer.
+        """
+        module = self.extension_module()
+        if module is None:
+            return None
+        if module.gil_used is not None:
+            return module.gil_used, True
+        version = self.pyo3_version
+        return version is not None and version < PYO3_GIL_FREE_DEFAULT, False
 
     # --- Python --------------------------------------------------------------------------
     def stub_candidates(self) -> list[Traversable]:
@@ -182,6 +224,42 @@ def stub_names(source: str) -> tuple[set[str], set[str], set[str]]:
     return functions, classes, other
 
 
+def _workspace_pyo3(cargo: dict[str, Any]) -> dict[str, Any] | None:
+    workspace = cargo.get("workspace", {})
+    deps = workspace.get("dependencies", {}) if isinstance(workspace, dict) else {}
+    spec = deps.get("pyo3") if isinstance(deps, dict) else None
+    if isinstance(spec, str):
+        return {"version": spec}
+    return spec if isinstance(spec, dict) else None
+
+
+def _shown_path(file: Traversable, base: Traversable) -> str:
+    if isinstance(file, Path) and isinstance(base, Path):
+        return Path(os.path.relpath(file, base)).as_posix()
+    return str(file)
+
+
+def _find_workspace(
+    package: Traversable, crate_parts: list[str], cargo: dict[str, Any]
+) -> tuple[Traversable | None, dict[str, Any] | None]:
+    """The workspace root above the crate, as cargo finds it: the nearest Cargo.toml with
+    [workspace] among the crate's parent folders (None when the crate is its own root)."""
+    if "workspace" in cargo:
+        return None, None
+    folders = [package.joinpath(*crate_parts[:n]) for n in range(len(crate_parts) - 1, -1, -1)]
+    if isinstance(package, Path):
+        folders += list(package.resolve().parents)
+    for folder in folders:
+        manifest = folder.joinpath("Cargo.toml")
+        try:
+            parsed = _read_toml(manifest)
+        except (OSError, ValueError):
+            continue  # an unreadable manifest elsewhere is not this project's
+        if parsed is not None and "workspace" in parsed:
+            return folder, parsed
+    return None, None
+
+
 def _dependency_tables(cargo: dict[str, Any]) -> list[dict[str, Any]]:
     tables = [cargo.get("dependencies", {})]
     targets = cargo.get("target", {})
@@ -230,7 +308,9 @@ def _workflows(root: Traversable) -> tuple[dict[str, Any], dict[str, str]]:
     return parsed, errors
 
 
-def load(root: Traversable, package: Traversable) -> Pyo3Project | None:
+def load(
+    root: Traversable, package: Traversable, *, read_workflows: bool = True
+) -> Pyo3Project | None:
     """Read the project, or None when `package` is not a PyO3 project (no pyo3 crate)."""
     pyproject = _read_toml(package.joinpath("pyproject.toml")) or {}
     tool = pyproject.get("tool", {})
@@ -249,20 +329,15 @@ def load(root: Traversable, package: Traversable) -> Pyo3Project | None:
         rust_files={},
         workflows={},
     )
-    workspace = cargo.get("workspace", {})
-    in_workspace = isinstance(workspace, dict) and "pyo3" in workspace.get("dependencies", {})
-    if project.pyo3_dependency is None and not in_workspace:
-        return None
     crate_parts = [p for p in project.crate_dir.split("/") if p]
+    workspace_dir, workspace_cargo = _find_workspace(package, crate_parts, cargo)
+    project = dataclasses.replace(
+        project, workspace_dir=workspace_dir, workspace_cargo=workspace_cargo
+    )
+    if project.pyo3_dependency is None and _workspace_pyo3(project.root_cargo) is None:
+        return None
     rust_files = _rust_sources(package.joinpath(*crate_parts, "src"), "src")
-    workflows, errors = _workflows(root)
-    return Pyo3Project(
-        root=root,
-        package=package,
-        pyproject=pyproject,
-        cargo=cargo,
-        manifest=manifest,
-        rust_files=rust_files,
-        workflows=workflows,
-        workflow_errors=errors,
+    workflows, errors = _workflows(root) if read_workflows else ({}, {})
+    return dataclasses.replace(
+        project, rust_files=rust_files, workflows=workflows, workflow_errors=errors
     )

@@ -20,8 +20,8 @@ _ITEM = re.compile(
     r"(?P<kind>fn|mod|struct|enum|use|const|static|impl|type|trait)\b"
 )
 _IDENT = re.compile(r"\s*(?:r#)?([A-Za-z_]\w*)")
-_NAME_ARG = re.compile(r"\bname\s*=\s*\"([^\"]*)\"")
-_GIL_ARG = re.compile(r"\bgil_used\s*=\s*(true|false)\b")
+_NAME_ARG = re.compile(r"name\s*=\s*\"([^\"]*)\"\s*")
+_GIL_ARG = re.compile(r"gil_used\s*=\s*(true|false)\s*")
 _WRAP_FN = re.compile(r"wrap_pyfunction!\s*\(\s*((?:\w+\s*::\s*)*)(\w+)")
 _WRAP_MOD = re.compile(r"wrap_pymodule!\s*\(\s*((?:\w+\s*::\s*)*)(\w+)")
 _ADD_CLASS = re.compile(r"add_class\s*::\s*<\s*((?:\w+\s*::\s*)*)(\w+)")
@@ -36,6 +36,28 @@ _GIL_CALL = re.compile(r"\.gil_used\s*\(\s*(true|false)\s*\)")
 class Attr:
     name: str  # last path segment: `pyo3::pymodule` -> "pymodule"
     args: str  # text between the parentheses, strings kept
+
+    def options(self) -> list[str]:
+        """The comma-separated options at depth 0 (nested (), [], {} and strings kept whole)."""
+        options: list[str] = []
+        depth, start, index = 0, 0, 0
+        text = self.args
+        while index < len(text):
+            char = text[index]
+            if char == '"':
+                found = _STRING_END.match(text, index + 1)
+                index = found.end() if found else len(text)
+                continue
+            if char in "([{":
+                depth += 1
+            elif char in ")]}":
+                depth -= 1
+            elif char == "," and depth == 0:
+                options.append(text[start:index].strip())
+                start = index + 1
+            index += 1
+        options.append(text[start:].strip())
+        return [o for o in options if o]
 
 
 @dataclass(frozen=True)
@@ -53,17 +75,20 @@ class Item:
         """The name Python sees: `name = "..."` in a PyO3 attribute overrides the Rust name."""
         for attr in self.attrs:
             if attr.name in {"pymodule", "pyfunction", "pyclass", "pyo3"}:
-                found = _NAME_ARG.search(attr.args)
-                if found:
-                    return found.group(1)
+                # Only a top-level option: `signature = (a, name = "x")` is an argument default.
+                for option in attr.options():
+                    found = _NAME_ARG.fullmatch(option)
+                    if found:
+                        return found.group(1)
         return self.name
 
     def gil_used(self) -> bool | None:
         for attr in self.attrs:
             if attr.name in {"pymodule", "pyo3"}:
-                found = _GIL_ARG.search(attr.args)
-                if found:
-                    return found.group(1) == "true"
+                for option in attr.options():
+                    found = _GIL_ARG.fullmatch(option)
+                    if found:
+                        return found.group(1) == "true"
         return None
 
 
@@ -78,6 +103,9 @@ class PyModule:
     classes: frozenset[str] = field(default_factory=frozenset)
     # Attributes (`m.add("x", ..)`), submodules, re-exports of unknown kind.
     other: frozenset[str] = field(default_factory=frozenset)
+    # False when some exports cannot be followed (the module is handed to a helper function,
+    # a glob re-export): the lists above may then be short, so absence proves nothing.
+    complete: bool = True
 
 
 def blank_comments(source: str) -> tuple[str, str]:
@@ -211,15 +239,18 @@ def _parse_attr(inner: str) -> Attr:
 
 
 def _use_names(tree: str) -> list[str]:
-    """Names a `use` brings in: `super::{a, b as c}` -> [a, c]; `self` and globs are skipped."""
+    """Items a `use` names: `super::{a, b as c}` -> [a, b]; `self` and globs are skipped.
+
+    An alias is only a Rust name: PyO3 adds the item under its own Python name, so the
+    original item is what counts.
+    """
     flat = re.sub(r"\s+", " ", tree)
     names: list[str] = []
     for raw in re.split(r"[{},]", flat):
-        part = raw.strip()
+        part = re.sub(r"\s+as\s+\w+$", "", raw.strip())
         if not part or part.endswith("*"):
             continue
-        alias = re.search(r"\bas\s+(\w+)$", part)
-        last = alias.group(1) if alias else part.split("::")[-1].strip()
+        last = part.split("::")[-1].strip()
         if last and last not in {"self", "super", "crate"} and re.fullmatch(r"\w+", last):
             names.append(last)
     return names
@@ -266,9 +297,12 @@ def _declarative(file: str, module: Item, items: list[Item], code: str, names: _
     found_functions = {i.python_name() for i in direct if i.has("pyfunction")}
     found_classes = {i.python_name() for i in direct if i.has("pyclass")}
     other = {i.python_name() for i in direct if i.has("pymodule")}
+    complete = True
     for item in direct:
         if not item.has("pymodule_export"):
             continue
+        if item.kind == "use" and re.search(r"\*\s*\}?\s*$", item.name):
+            complete = False  # a glob re-export: its names are not followed
         exported = _use_names(item.name) if item.kind == "use" else [item.name]
         for name in exported:
             if name in names.functions:
@@ -276,10 +310,14 @@ def _declarative(file: str, module: Item, items: list[Item], code: str, names: _
             elif name in names.classes:
                 found_classes.add(names.classes[name])
             else:
-                other.add(name)
+                other.add(names.modules.get(name, name))
     for init in (i for i in direct if i.has("pymodule_init") and i.body):
-        start, end = init.body  # type: ignore[misc]
-        other.update(_ADD_ATTR.findall(code[start:end]))
+        # `#[pymodule_init] fn init(m) { m.add_function(...) }`: the function form's calls.
+        exports = _body_exports(init, code, names)
+        found_functions |= exports.functions
+        found_classes |= exports.classes
+        other |= exports.other
+        complete = complete and exports.complete
     return PyModule(
         name=module.python_name(),
         file=file,
@@ -287,6 +325,7 @@ def _declarative(file: str, module: Item, items: list[Item], code: str, names: _
         functions=frozenset(found_functions),
         classes=frozenset(found_classes),
         other=frozenset(other),
+        complete=complete,
     )
 
 
@@ -297,14 +336,71 @@ def _functional(file: str, module: Item, code: str, names: _Names) -> PyModule:
     call = _GIL_CALL.search(body)
     if gil_used is None and call:
         gil_used = call.group(1) == "true"
+    exports = _body_exports(module, code, names)
     return PyModule(
         name=module.python_name(),
         file=file,
         gil_used=gil_used,
+        functions=exports.functions,
+        classes=exports.classes,
+        other=exports.other,
+        complete=exports.complete,
+    )
+
+
+@dataclass(frozen=True)
+class _Exports:
+    functions: frozenset[str]
+    classes: frozenset[str]
+    other: frozenset[str]
+    complete: bool
+
+
+# `m: &Bound<'_, PyModule>`, `m: &PyModule`, `m: &'py PyModule`.
+_MODULE_PARAM = re.compile(r"(\w+)\s*:\s*&?\s*(?:'\w+\s+)?(?:[\w:]+\s*<[^>]*?)?\bPyModule\b")
+
+
+def _body_exports(function: Item, code: str, names: _Names) -> _Exports:
+    """What a module function (or a #[pymodule_init]) adds to its module `m`."""
+    start, end = function.body or (function.start, function.start)
+    body = code[start:end]
+    _, skeleton = blank_comments(body)
+    header = code[function.start : start]
+    param = _MODULE_PARAM.search(header)
+    return _Exports(
         functions=frozenset(names.functions.get(n, n) for _, n in _WRAP_FN.findall(body)),
         classes=frozenset(names.classes.get(n, n) for _, n in _ADD_CLASS.findall(body)),
         other=frozenset(
             {names.modules.get(n, n) for _, n in _WRAP_MOD.findall(body)}
             | set(_ADD_ATTR.findall(body))
         ),
+        complete=param is None or not _passed_to_helper(skeleton, param.group(1)),
     )
+
+
+def _passed_to_helper(skeleton: str, variable: str) -> bool:
+    """Whether the module variable is an argument of a function call (`register(m)?`).
+
+    `m.add_function(..)` (a method of the module) and macros (`wrap_pyfunction!(f, m)`) are
+    understood; any other call may add exports we cannot see without following it.
+    """
+    for use in re.finditer(rf"(?<![\w.]){re.escape(variable)}\b", skeleton):
+        if re.match(r"\s*\.", skeleton[use.end() :]):
+            continue  # m.method(...)
+        depth = 0
+        for index in range(use.start() - 1, -1, -1):
+            char = skeleton[index]
+            if char in ")]}":
+                depth += 1
+            elif char in "([{":
+                if depth == 0:
+                    if char == "(" and not re.search(r"!\s*$", skeleton[:index]):
+                        before = re.search(r"(\w+)\s*$", skeleton[:index])
+                        # `Ok(m)`, `Some(m)` wrap a value; any other named call is a helper.
+                        if before and before.group(1) not in {"Ok", "Some", "Err"}:
+                            return True
+                    break
+                depth -= 1
+            elif char == ";" and depth == 0:
+                break
+    return False

@@ -162,27 +162,99 @@ def runner_platform(runs_on: object) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(frozen=True)
+class CibwRun:
+    """One cibuildwheel build step, with what decides its wheels (env: workflow < job < step)."""
+
+    runner: tuple[str, str] | None  # (os, native arch) of the runner, None if unknown
+    env: dict[str, Any]
+    platform: str | None = None  # --platform
+    archs: str | None = None  # --archs
+    only: str | None = None  # --only (or the action's `only:` input)
+
+
 def built_platforms(workflows: Mapping[str, Any], cibuildwheel: Mapping[str, Any]) -> set[Platform]:
     """Platforms some job builds wheels for, with maturin-action or cibuildwheel."""
     built: set[Platform] = set()
-    for workflow_name, _, job in iter_jobs(workflows):
+    for _, _, job in iter_jobs(workflows):
         for combo in expand_matrix(job):
             runner = runner_platform(substitute(job.get("runs-on"), combo))
             if runner is None:
                 continue
+            for step in _steps(job):
+                uses = str(step.get("uses", "")).lower()
+                if uses.startswith("pyo3/maturin-action@"):
+                    built |= _maturin_action(runner, _as_dict(substitute(step.get("with"), combo)))
+    for run in cibuildwheel_runs(workflows):
+        built |= {p for p, _ in _cibuildwheel(run, cibuildwheel)}
+    return built
+
+
+def cibuildwheel_runs(workflows: Mapping[str, Any]) -> list[CibwRun]:
+    """Every step that builds wheels with cibuildwheel (the action or a `run:` command)."""
+    runs: list[CibwRun] = []
+    for workflow_name, _, job in iter_jobs(workflows):
+        for combo in expand_matrix(job):
+            runner = runner_platform(substitute(job.get("runs-on"), combo))
             env = _as_dict(workflows[workflow_name].get("env")) | _as_dict(
                 substitute(job.get("env"), combo)
             )
             for step in _steps(job):
                 step_env = env | _as_dict(substitute(step.get("env"), combo))
                 uses = str(step.get("uses", "")).lower()
-                if uses.startswith("pyo3/maturin-action@"):
-                    built |= _maturin_action(runner, _as_dict(substitute(step.get("with"), combo)))
-                elif uses.startswith("pypa/cibuildwheel@") or "cibuildwheel" in str(
-                    step.get("run", "")
-                ):
-                    built |= _cibuildwheel(runner, step_env, cibuildwheel)
-    return built
+                if uses.startswith("pypa/cibuildwheel@"):
+                    inputs = _as_dict(substitute(step.get("with"), combo))
+                    only = inputs.get("only")
+                    runs.append(CibwRun(runner, step_env, only=str(only) if only else None))
+                elif isinstance(step.get("run"), str):
+                    runs += [
+                        CibwRun(runner, step_env, **flags)
+                        for flags in _cibuildwheel_commands(substitute(step["run"], combo))
+                    ]
+    return runs
+
+
+_SHELL_SPLIT = re.compile(r"&&|\|\||[;|\n]")
+_CIBW_FLAGS = {"--platform": "platform", "--archs": "archs", "--only": "only"}
+# Flags after which cibuildwheel only prints or exits: no wheels.
+_CIBW_NO_BUILD = {"--print-build-identifiers", "--help", "-h", "--version"}
+
+
+def _cibuildwheel_commands(script: str) -> list[dict[str, str]]:
+    """The cibuildwheel builds in a shell script, each as its --platform/--archs/--only.
+
+    `pip install cibuildwheel` and `cibuildwheel --print-build-identifiers` build nothing.
+    """
+    import shlex  # noqa: PLC0415 (only for workflows that run cibuildwheel by hand)
+
+    builds: list[dict[str, str]] = []
+    for command in _SHELL_SPLIT.split(script.replace("\\\n", " ")):
+        try:
+            words = shlex.split(command, comments=True)
+        except ValueError:
+            words = command.split()
+        position = next(
+            (
+                i
+                for i, w in enumerate(words)
+                if re.fullmatch(r"(?:.*/)?cibuildwheel(?:[=<>~!]=?[\w.*]+)?", w)
+            ),
+            None,
+        )
+        if position is None or {"install", "add"} & set(words[:position]):
+            continue
+        args = words[position + 1 :]
+        if _CIBW_NO_BUILD & set(args):
+            continue
+        flags: dict[str, str] = {}
+        for index, word in enumerate(args):
+            name, equals, value = word.partition("=")
+            if name in _CIBW_FLAGS:
+                if not equals:
+                    value = args[index + 1] if index + 1 < len(args) else ""
+                flags[_CIBW_FLAGS[name]] = value
+        builds.append(flags)
+    return builds
 
 
 def _as_dict(value: object) -> dict[str, Any]:
@@ -191,15 +263,6 @@ def _as_dict(value: object) -> dict[str, Any]:
 
 def _as_list(value: object) -> list[Any]:
     return list(value) if isinstance(value, list) else []
-
-
-def workflow_env(workflows: Mapping[str, Any]) -> dict[str, Any]:
-    """Workflow-level `env:` merged (used for CIBW_* variables set at the top)."""
-    merged: dict[str, Any] = {}
-    for workflow in workflows.values():
-        if isinstance(workflow, dict) and isinstance(workflow.get("env"), dict):
-            merged.update(workflow["env"])
-    return merged
 
 
 _TARGET_ARCH = (
@@ -233,25 +296,56 @@ def _mac_arch(arch: str) -> str:
     return "arm64" if arch in {"aarch64", "arm64"} else arch
 
 
-def _cibuildwheel(
-    runner: tuple[str, str], env: Mapping[str, Any], config: Mapping[str, Any]
-) -> set[Platform]:
-    os_name, native = runner
+def _cibuildwheel(run: CibwRun, config: Mapping[str, Any]) -> set[tuple[Platform, bool]]:
+    """(platform, free-threaded) pairs the run builds; cibuildwheel's precedence: command-line
+    flags, then CIBW_* variables (which replace, not extend, pyproject's values), then
+    [tool.cibuildwheel.<os>], then [tool.cibuildwheel]."""
+    env = run.env
+    if run.only:
+        for platform, identifier in _CIBW_IDS.items():
+            if run.only.endswith(f"-{identifier}"):
+                return {(platform, bool(re.match(r"cp3\d+t-", run.only)))}
+        return set()
+    os_name, native = run.runner or ("linux", "x86_64")
+    chosen = (run.platform or str(env.get("CIBW_PLATFORM") or "auto")).strip().lower()
+    if chosen != "auto":
+        if chosen not in {"linux", "macos", "windows"}:
+            return set()  # ios, android, pyodide: not among the required platforms
+        # Linux wheels build in containers on any host; the host's architecture is native.
+        arm = native.lower() in {"aarch64", "arm64"}
+        native = {"linux": ("x86_64", "aarch64"), "macos": ("x86_64", "arm64")}.get(
+            chosen, ("AMD64", "ARM64")
+        )[arm]
+        os_name = chosen
     platform_config = config.get(os_name, {}) if isinstance(config.get(os_name), dict) else {}
     archs_value = (
-        env.get(f"CIBW_ARCHS_{os_name.upper()}")
+        run.archs
+        or env.get(f"CIBW_ARCHS_{os_name.upper()}")
         or env.get("CIBW_ARCHS")
         or platform_config.get("archs")
         or config.get("archs")
         or "auto"
     )
+    # --archs takes a comma-separated list; the settings a space-separated one or a list.
+    if isinstance(archs_value, str):
+        archs_value = archs_value.replace(",", " ")
     archs = _words(archs_value)
     candidates = {p for p in _CIBW_IDS if p[0] == os_name and _arch_selected(p[1], archs, native)}
-    build = _words(env.get("CIBW_BUILD") or platform_config.get("build") or config.get("build"))
-    skip = _words(env.get("CIBW_SKIP") or "") + _words(
-        platform_config.get("skip") or config.get("skip")
-    )
-    return {p for p in candidates if _selected(_CIBW_IDS[p], build, skip)}
+    build = _words(_first_set(env, "CIBW_BUILD", platform_config.get("build"), config.get("build")))
+    skip = _words(_first_set(env, "CIBW_SKIP", platform_config.get("skip"), config.get("skip")))
+    built: set[tuple[Platform, bool]] = set()
+    for platform in candidates:
+        for free_threaded in (False, True):
+            if _selected(_CIBW_IDS[platform], build, skip, free_threaded=free_threaded):
+                built.add((platform, free_threaded))
+    return built
+
+
+def _first_set(env: Mapping[str, Any], variable: str, *values: object) -> object:
+    """An environment variable that is set (even empty) replaces the configuration."""
+    if variable in env:
+        return env[variable]
+    return next((v for v in values if v is not None), None)
 
 
 def _words(value: object) -> list[str]:
@@ -270,8 +364,12 @@ def _arch_selected(arch: str, archs: list[str], native: str) -> bool:
     return bool(lowered & {"auto", "auto64", "native"}) and arch == native
 
 
-def _selected(platform_id: str, build: list[str], skip: list[str]) -> bool:
-    for python in _CPYTHONS:
+def _selected(
+    platform_id: str, build: list[str], skip: list[str], *, free_threaded: bool = False
+) -> bool:
+    # Free-threaded CPython builds start at 3.14 in cibuildwheel 4 (cp313t is gone).
+    pythons = ("cp314t", "cp315t") if free_threaded else _CPYTHONS
+    for python in pythons:
         identifier = f"{python}-{platform_id}"
         if build and not any(fnmatch.fnmatch(identifier, b) for b in build):
             continue
@@ -281,26 +379,18 @@ def _selected(platform_id: str, build: list[str], skip: list[str]) -> bool:
     return False
 
 
-def skips_free_threaded(config: Mapping[str, Any], env: Mapping[str, Any]) -> bool:
-    """Whether cibuildwheel's selectors leave out every free-threaded CPython build."""
-    build = _words(env.get("CIBW_BUILD") or config.get("build"))
-    skip = _words(env.get("CIBW_SKIP") or "") + _words(config.get("skip"))
-    identifiers = [f"{p}t-manylinux_x86_64" for p in ("cp314", "cp315")]
-    return not any(
-        (not build or any(fnmatch.fnmatch(i, b) for b in build))
-        and not any(fnmatch.fnmatch(i, s) for s in skip)
-        for i in identifiers
-    )
+def skips_free_threaded(workflows: Mapping[str, Any], config: Mapping[str, Any]) -> bool:
+    """Whether no cibuildwheel build selects a free-threaded CPython.
+
+    Each workflow step is judged with its own env and flags; without any, cibuildwheel run
+    by hand with [tool.cibuildwheel] alone.
+    """
+    runs = cibuildwheel_runs(workflows) or [CibwRun(None, {})]
+    return not any(ft for run in runs for _, ft in _cibuildwheel(run, config))
 
 
 def uses_cibuildwheel(workflows: Mapping[str, Any]) -> bool:
-    for _, _, job in iter_jobs(workflows):
-        for step in _steps(job):
-            if str(step.get("uses", "")).lower().startswith("pypa/cibuildwheel@"):
-                return True
-            if "cibuildwheel" in str(step.get("run", "")):
-                return True
-    return False
+    return bool(cibuildwheel_runs(workflows))
 
 
 def permission_problems(workflows: Mapping[str, Any]) -> list[str]:

@@ -104,8 +104,11 @@ def project(fresh) -> Path:
         {"layout": "rust"},
         {"abi3": False, "free_threaded": False},
         {"layout": "rust", "free_threaded": False, "min_python": "3.12"},
+        {"parallel": True},
+        {"numpy": True},
+        {"min_python": "3.9"},
     ],
-    ids=["default", "rust", "no-abi3-gil", "rust-gil-312"],
+    ids=["default", "rust", "no-abi3-gil", "rust-gil-312", "parallel", "numpy", "py39"],
 )
 def test_generated_project_is_clean(generate, answers):
     # Through the `generate` fixture: exactly what `pyo3-scaffold new` makes.
@@ -440,12 +443,18 @@ mod inner_rust_name {
 """,
         encoding="utf-8",
     )
+    # An alias is a Rust name only: PyO3 adds `outside` under its own name, not also_outside.
     (handmade / "handmade.pyi").write_text(
-        "def outside() -> int: ...\ndef also_outside() -> int: ...\n"
+        "def outside() -> int: ...\n"
         "def double(x: int) -> int: ...\nclass Counter: ...\nnested: object\n",
         encoding="utf-8",
     )
     assert findings(handmade) == {"PS011"}
+    with (handmade / "handmade.pyi").open("a", encoding="utf-8") as stub:
+        stub.write("def also_outside() -> int: ...\n")
+    result = doctor.run(doctor.DoctorOptions(path=handmade))
+    (ps008,) = [r for r in result.findings if r.id == "PS008"]
+    assert "not exported by the module: also_outside" in ps008.reason
 
 
 def test_manifest_path_and_no_pymodule(handmade):
@@ -616,5 +625,259 @@ def test_cli_json_schema(project):
 def test_cli_ignore_option(project):
     seed_ps010(project)
     outcome = CliRunner().invoke(cli, ["doctor", str(project), "--ignore", "PS01"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "PS010" not in outcome.output
+
+
+# --- review regressions: projects that were misjudged ------------------------------------
+
+
+def test_cdylib_missing_from_a_set_crate_type(project):
+    (project / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
+    git_commit_all(project)
+    edit(project / "Cargo.toml", 'crate-type = ["cdylib"]', 'crate-type = ["staticlib"]')
+    result = doctor.run(doctor.DoctorOptions(path=project))
+    (ps002,) = result.findings
+    assert ps002.id == "PS002"
+    assert "staticlib" in ps002.reason
+
+
+def test_crate_type_unset_is_fine(project):
+    """maturin builds a cdylib itself when [lib] crate-type is not set."""
+    edit(project / "Cargo.toml", 'crate-type = ["cdylib"]\n', "")
+    assert "PS002" not in findings(project)
+
+
+def test_signature_defaults_are_not_python_names(handmade):
+    edit(
+        handmade / "src/lib.rs",
+        '#[pyo3(name = "double")]',
+        '#[pyo3(signature = (x, name = "x"), name = "double")]',
+    )
+    edit(
+        handmade / "src/lib.rs",
+        "#[pyfunction]\nfn greet",
+        '#[pyfunction(signature=(name, greeting="hello", name="oops"))]\nfn greet',
+    )
+    assert findings(handmade) == {"PS011"}
+
+
+def test_pymodule_init_exports_are_read(handmade):
+    (handmade / "src/lib.rs").write_text(
+        r"""
+use pyo3::prelude::*;
+
+#[pyfunction]
+fn double(x: i64) -> i64 { x * 2 }
+
+#[pyfunction]
+fn greet(name: &str) -> String { format!("hi {name}") }
+
+#[pyclass(name = "Counter")]
+struct RustCounter;
+
+#[pymodule(name = "handmade", gil_used = false)]
+mod inner {
+    #[pymodule_export]
+    use super::double;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        m.add_function(wrap_pyfunction!(super::greet, m)?)?;
+        m.add_class::<super::RustCounter>()?;
+        m.add("__version__", "1")
+    }
+}
+""",
+        encoding="utf-8",
+    )
+    assert findings(handmade) == {"PS011"}
+    edit(handmade / "handmade.pyi", "class Counter: ...\n", "")
+    result = doctor.run(doctor.DoctorOptions(path=handmade))
+    (ps008,) = [r for r in result.findings if r.id == "PS008"]
+    assert ps008.reason == "not in handmade.pyi: Counter"
+
+
+def test_exports_added_by_a_helper_are_not_called_stale(handmade):
+    """`register(m)` may add anything: stub entries we cannot trace are not findings."""
+    edit(
+        handmade / "src/lib.rs",
+        "    m.add_class::<RustCounter>()?;\n",
+        "    helpers::register(py, m)?;\n",
+    )
+    edit(handmade / "src/lib.rs", "fn handmade_module(m:", "fn handmade_module(py: Python<'_>, m:")
+    assert findings(handmade) == {"PS011"}
+    # What the module adds itself must still be in the stub.
+    edit(handmade / "handmade.pyi", "def greet(name: str) -> str: ...\n", "")
+    assert findings(handmade) == {"PS008", "PS011"}
+
+
+def test_compatible_release_requires_python_is_a_lower_bound(handmade):
+    edit(handmade / "pyproject.toml", '">=3.11"', '"~=3.11"')
+    assert findings(handmade) == {"PS011"}
+
+
+WORKSPACE_ROOT = """[workspace]
+members = ["crates/py"]
+resolver = "2"
+
+[workspace.dependencies]
+pyo3 = { version = "0.27", features = ["abi3-py311"] }
+
+[profile.release]
+lto = "fat"
+codegen-units = 1
+"""
+
+
+@pytest.fixture
+def workspace(handmade) -> Path:
+    """The crate in crates/py of a Cargo workspace whose root holds the lock and profile."""
+    crate = handmade / "crates/py"
+    crate.mkdir(parents=True)
+    shutil.move(handmade / "src", crate / "src")
+    cargo = HAND_CARGO.replace(
+        'pyo3 = { version = "0.27", features = ["abi3-py311"] }', "pyo3 = { workspace = true }"
+    )
+    cargo = cargo[: cargo.index("[profile.release]")]
+    (crate / "Cargo.toml").write_text(cargo, encoding="utf-8")
+    (handmade / "Cargo.toml").write_text(WORKSPACE_ROOT, encoding="utf-8")
+    (handmade / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
+    with (handmade / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write('\n[tool.maturin]\nmanifest-path = "crates/py/Cargo.toml"\n')
+    git_commit_all(handmade)
+    return handmade
+
+
+def test_cargo_workspace_lock_profile_and_inherited_pyo3(workspace):
+    result = doctor.run(doctor.DoctorOptions(path=workspace))
+    assert {r.id for r in result.findings} == {"PS011"}
+    assert next(r for r in result.results if r.id == "PS005").status == "ok"
+    # The version and features come from [workspace.dependencies]: 0.27 assumes the GIL,
+    # and abi3-py311 must match requires-python.
+    edit(workspace / "crates/py/src/lib.rs", "    m.gil_used(false)?;\n", "")
+    edit(workspace / "pyproject.toml", '">=3.11"', '">=3.10"')
+    assert findings(workspace) == {"PS003", "PS009", "PS011"}
+
+
+def test_cargo_workspace_profile_missing_at_the_root(workspace):
+    edit(workspace / "Cargo.toml", "codegen-units = 1\n", "")
+    result = doctor.run(doctor.DoctorOptions(path=workspace))
+    (ps010,) = [r for r in result.findings if r.id == "PS010"]
+    assert "codegen-units" in ps010.reason
+
+
+def test_monorepo_workflows_at_the_git_top(project, tmp_path):
+    """A project in a subfolder: GitHub reads workflows from the repository's top."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.move(project, repo / "py")
+    shutil.move(repo / "py/.github", repo / ".github")
+    (repo / "py/Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
+    git_commit_all(repo)
+    result = doctor.run(doctor.DoctorOptions(path=repo / "py"))
+    assert result.findings == ()
+    assert next(r for r in result.results if r.id == "PS005").status == "ok"
+
+
+def test_ci_then_doctor_agree_on_free_threading(tmp_path):
+    """`maturin new` leaves gil_used to PyO3's default (GIL-free): `ci` must not skip cp3??t."""
+    from scaffold import ci
+
+    run("maturin", "new", "--bindings", "pyo3", "app", cwd=tmp_path)
+    path = tmp_path / "app"
+    edit(
+        path / "pyproject.toml",
+        "classifiers = [\n",
+        'classifiers = [\n    "Programming Language :: Python :: Free Threading :: 2 - Beta",\n',
+    )
+    detected = ci.run(ci.CiOptions(path=path, force=True)).detected
+    assert detected.free_threaded
+    assert "PS009" not in findings(path)
+
+
+SHA = "a" * 40
+
+
+def write_workflow(project: Path, text: str) -> None:
+    folder = project / ".github/workflows"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "wheels.yml").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("level", ["job", "step"])
+def test_cibw_skip_env_per_job_or_step_replaces_the_config(handmade, level):
+    # A module that uses the GIL, a config that skips cp3??t, but the env replaces `skip`.
+    edit(handmade / "src/lib.rs", "m.gil_used(false)", "m.gil_used(true)")
+    edit(handmade / "pyproject.toml", "classifiers = [", "classifiers_unused = [")
+    with (handmade / "pyproject.toml").open("a", encoding="utf-8") as file:
+        file.write('\n[tool.cibuildwheel]\nskip = ["cp3??t-*"]\n')
+    env = 'CIBW_SKIP: "*-musllinux_i686"\n'
+    job_env = f"    env:\n      {env}" if level == "job" else ""
+    step_env = f"        env:\n          {env}" if level == "step" else ""
+    write_workflow(
+        handmade,
+        f"""on: push
+permissions: {{}}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+{job_env}    steps:
+      - uses: pypa/cibuildwheel@{SHA}
+{step_env}""",
+    )
+    result = doctor.run(doctor.DoctorOptions(path=handmade))
+    (ps009,) = [r for r in result.findings if r.id == "PS009"]
+    assert "re-enable the GIL" in ps009.reason
+
+
+def test_cibuildwheel_command_line_flags(handmade):
+    write_workflow(
+        handmade,
+        f"""on: push
+permissions: {{}}
+jobs:
+  linux:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@{SHA}
+      - run: pipx run cibuildwheel --platform linux --archs x86_64,aarch64
+  mac:
+    runs-on: ubuntu-latest
+    steps:
+      - run: python -m cibuildwheel --only cp312-macosx_arm64 .
+  windows:
+    runs-on: windows-latest
+    steps:
+      - run: |
+          pip install cibuildwheel
+          cibuildwheel --print-build-identifiers
+""",
+    )
+    result = doctor.run(doctor.DoctorOptions(path=handmade))
+    (ps011,) = [r for r in result.findings if r.id == "PS011"]
+    assert ps011.reason == "no wheels for macOS x86_64, Windows AMD64, Windows ARM64"
+
+
+def test_invalid_workflow_yaml_is_unreadable_not_missing_wheels(handmade):
+    write_workflow(handmade, "jobs: [unclosed\n")
+    result = doctor.run(doctor.DoctorOptions(path=handmade))
+    (ps011,) = [r for r in result.findings if r.id == "PS011"]
+    assert "wheels.yml is not valid YAML" in ps011.reason
+    assert "no wheels for" not in ps011.reason
+
+
+@pytest.mark.parametrize("value", ["", "P", "ps", "PS0000", "PSX", "  "])
+def test_cli_ignore_rejects_values_matching_nothing_or_everything(project, value):
+    outcome = CliRunner().invoke(cli, ["doctor", str(project), "--ignore", value])
+    assert outcome.exit_code == 2, outcome.output
+    assert len(outcome.output.strip().splitlines()) == 1, outcome.output
+    assert "--ignore" in outcome.output
+    assert "Traceback" not in outcome.output
+
+
+def test_cli_ignore_is_case_insensitive(project):
+    seed_ps010(project)
+    outcome = CliRunner().invoke(cli, ["doctor", str(project), "--ignore", "ps010"])
     assert outcome.exit_code == 0, outcome.output
     assert "PS010" not in outcome.output
