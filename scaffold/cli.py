@@ -298,7 +298,7 @@ Exit codes:
     "--ignore",
     multiple=True,
     metavar="CODE",
-    help="Leave out a check (PS005) or a prefix of codes (PS01); repeatable.",
+    help="Leave out a check (PS005) or a prefix of codes (PS01), any case; repeatable.",
 )
 def doctor(path: Path, output_format: str, ignore: tuple[str, ...]) -> None:
     """Check any PyO3 project in PATH: module names, abi3, stubs, free-threading, wheels, CI.
