@@ -197,7 +197,12 @@ def parse_items(source: str) -> list[Item]:
         # Collect a run of attributes (`#[a] #[b(..)]`); inner attributes `#![..]` are skipped.
         while skeleton.startswith("#[", cursor):
             end = _matching(skeleton, cursor + 1, "[", "]")
-            attrs.append(_parse_attr(code[cursor + 2 : end]))
+            attr = _parse_attr(code[cursor + 2 : end])
+            if attr.name == "cfg_attr":
+                # `#[cfg_attr(feature = "py", pyfunction)]`: the attributes after the predicate.
+                attrs += [_parse_attr(option) for option in attr.options()[1:]]
+            else:
+                attrs.append(attr)
             cursor = end + 1
             while cursor < len(skeleton) and skeleton[cursor].isspace():
                 cursor += 1

@@ -881,3 +881,12 @@ def test_cli_ignore_is_case_insensitive(project):
     outcome = CliRunner().invoke(cli, ["doctor", str(project), "--ignore", "ps010"])
     assert outcome.exit_code == 0, outcome.output
     assert "PS010" not in outcome.output
+
+
+def test_cfg_attr_pyfunction_is_an_export(handmade):
+    edit(
+        handmade / "src/lib.rs",
+        "#[pyfunction]\nfn greet",
+        '#[cfg_attr(feature = "py", pyfunction)]\nfn greet',
+    )
+    assert findings(handmade) == {"PS011"}
