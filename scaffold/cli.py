@@ -22,6 +22,8 @@ from scaffold.names import check_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from scaffold.doctor import DoctorResult
+
 EXIT_CODES = """\b
 Exit codes:
   0    success
@@ -320,7 +322,7 @@ def doctor(path: Path, output_format: str, ignore: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-def _render_doctor_table(result: Any) -> None:  # noqa: ANN401 (doctor is imported lazily)
+def _render_doctor_table(result: DoctorResult) -> None:
     import textwrap  # noqa: PLC0415
 
     styles = {
