@@ -22,3 +22,13 @@ def test_docs_site_builds_strict(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "index.html").is_file()
     assert (tmp_path / "why-in-process.html").is_file()
+
+
+def test_docs_quick_start_is_the_readmes() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    index = (REPO_ROOT / "docs/index.md").read_text()
+    for block in ("setup", "test"):
+        body = readme.split(f"<!-- {block} -->", 1)[1].split(f"<!-- /{block} -->", 1)[0]
+        command = body.strip().removeprefix("```bash").removesuffix("```").strip()
+        assert command, block
+        assert command in index, f"docs/index.md lost the README's {block} command"
