@@ -101,33 +101,28 @@ def internal(t: PyType) -> str:
 
 def to_internal(expr: str, t: PyType) -> str:
     """Convert a value PyO3 extracted (`t.rust()`) into the body's representation."""
-    if not t.uses("str"):
-        internal(t)  # refuses dict/set/bytes
-        return expr
-    if t.name == "str":
-        return f"pyops::chars(&{expr})"
-    if t.name == "list":
-        return f"{expr}.into_iter().map(|v| {to_internal('v', t.args[0])}).collect::<Vec<_>>()"
-    if t.name == "optional":
-        return f"{expr}.map(|v| {to_internal('v', t.args[0])})"
-    if t.name == "tuple":
-        parts = ", ".join(to_internal(f"{expr}.{i}", a) for i, a in enumerate(t.args))
-        return f"({parts},)" if len(t.args) == 1 else f"({parts})"
-    raise Untranslatable(f"values of type {t} are outside the translatable subset")
+    internal(t)  # refuses dict/set/bytes, at any depth
+    return _convert_strings(expr, t, "pyops::chars")
 
 
 def to_external(expr: str, t: PyType) -> str:
     """The inverse of `to_internal`: what PyO3 converts back to Python."""
+    return _convert_strings(expr, t, "pyops::string")
+
+
+def _convert_strings(expr: str, t: PyType, convert: str) -> str:
+    """Apply `convert` to every str inside `t` (strings are the only values that change form)."""
     if not t.uses("str"):
         return expr
     if t.name == "str":
-        return f"pyops::string(&{expr})"
+        return f"{convert}(&{expr})"
     if t.name == "list":
-        return f"{expr}.into_iter().map(|v| {to_external('v', t.args[0])}).collect::<Vec<_>>()"
+        item = _convert_strings("v", t.args[0], convert)
+        return f"{expr}.into_iter().map(|v| {item}).collect::<Vec<_>>()"
     if t.name == "optional":
-        return f"{expr}.map(|v| {to_external('v', t.args[0])})"
+        return f"{expr}.map(|v| {_convert_strings('v', t.args[0], convert)})"
     if t.name == "tuple":
-        parts = ", ".join(to_external(f"{expr}.{i}", a) for i, a in enumerate(t.args))
+        parts = ", ".join(_convert_strings(f"{expr}.{i}", a, convert) for i, a in enumerate(t.args))
         return f"({parts},)" if len(t.args) == 1 else f"({parts})"
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
