@@ -32,6 +32,7 @@ Exit codes:
   3    destination not empty, or a file would be overwritten
   4    the git tree has uncommitted changes
   5    the template could not be rendered or updated
+  6    a project file cannot be read safely (not a regular file, too big, not UTF-8, malformed)
   130  interrupted (Ctrl-C); nothing was left half-written
 """
 

@@ -14,6 +14,7 @@ EXIT_USAGE = 2
 EXIT_DESTINATION = 3
 EXIT_DIRTY = 4
 EXIT_TEMPLATE = 5
+EXIT_UNREADABLE = 6
 EXIT_INTERRUPTED = 130
 
 
@@ -45,3 +46,10 @@ class TemplateError(ScaffoldError):
     """Copier could not render or update the template."""
 
     exit_code = EXIT_TEMPLATE
+
+
+class UnreadableProjectError(ScaffoldError):
+    """A project file cannot be read safely: not a regular file, too large, not UTF-8,
+    malformed TOML/YAML, values of the wrong type, or nesting too deep."""
+
+    exit_code = EXIT_UNREADABLE
