@@ -14,10 +14,17 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffold import __version__
-from scaffold.answers import DEFAULT_DESCRIPTION, LAYOUTS, LICENSES, PYTHON_VERSIONS, Answers
-from scaffold.errors import EXIT_INTERRUPTED, InvalidInputError, ScaffoldError
-from scaffold.names import check_text
+from scaffold import __version__, names
+from scaffold.answers import (
+    NAME_KEYS,
+    QUESTION,
+    QUESTIONS,
+    Answers,
+    Question,
+    check_name,
+    derive_names,
+)
+from scaffold.errors import EXIT_INTERRUPTED, DerivedNameError, InvalidInputError, ScaffoldError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -61,40 +68,29 @@ def cli() -> None:
     """Start, ship and grow Rust-backed Python packages (PyO3 + maturin)."""
 
 
+def _question_options(command: Callable[..., None]) -> Callable[..., None]:
+    """One option per question of the table, its help the question's own explanation."""
+    for question in reversed(QUESTIONS):
+        help_text = f"{question.help}  [default: {question.default_text}]"
+        if question.is_bool:
+            negative = "--no-" + question.flag.removeprefix("--")
+            option = click.option(
+                f"{question.flag}/{negative}", question.key, default=None, help=help_text
+            )
+        else:
+            option = click.option(
+                question.flag,
+                question.key,
+                type=click.Choice(question.choices) if question.choices else None,
+                help=help_text,
+            )
+        command = option(command)
+    return command
+
+
 @cli.command(epilog=EXIT_CODES)
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--name", "project_name", help="Project name  [default: the folder's name]")
-@click.option("--dist-name", help="Distribution name on PyPI  [default: from the name]")
-@click.option("--module-name", help="Python import name  [default: from the name]")
-@click.option("--crate-name", help="Rust crate name  [default: the import name]")
-@click.option("--description", help=f"One-line description  [default: {DEFAULT_DESCRIPTION}]")
-@click.option("--author", "author_name", help="Author name  [default: git config user.name]")
-@click.option("--email", "author_email", help="Author email  [default: git config user.email]")
-@click.option("--license", type=click.Choice(LICENSES), help="SPDX license  [default: MIT]")
-@click.option("--min-python", type=click.Choice(PYTHON_VERSIONS), help="[default: 3.11]")
-@click.option(
-    "--abi3/--no-abi3", default=None, help="One stable-ABI wheel per platform  [default: on]"
-)
-@click.option(
-    "--layout",
-    type=click.Choice(LAYOUTS),
-    help="mixed: Python package + Rust submodule _core; rust: Rust only  [default: mixed]",
-)
-@click.option(
-    "--free-threaded/--no-free-threaded",
-    default=None,
-    help="Declare the module GIL-free, build 3.14t wheels  [default: on]",
-)
-@click.option(
-    "--parallel/--no-parallel",
-    default=None,
-    help="Flavour: a rayon example on all cores, GIL released  [default: off]",
-)
-@click.option(
-    "--numpy/--no-numpy",
-    default=None,
-    help="Flavour: zero-copy NumPy examples; numpy becomes a dependency  [default: off]",
-)
+@_question_options
 @click.option(
     "-y",
     "--yes",
@@ -110,7 +106,6 @@ def cli() -> None:
 )
 def new(
     path: Path,
-    project_name: str | None,
     defaults: bool,
     allow_existing: bool,
     **given: str | bool | None,
@@ -121,7 +116,7 @@ def new(
     interactive = not defaults and _stdin_is_terminal()
     # Check the destination before asking anything: no questions for a doomed run.
     new_verb.check_destination(path.absolute(), allow_existing=allow_existing)
-    answers = _resolve_answers(path, project_name, given, interactive=interactive)
+    answers = _resolve_answers(path, given, interactive=interactive)
     options = new_verb.NewOptions(destination=path, answers=answers, allow_existing=allow_existing)
     result = new_verb.run(options)
 
@@ -139,69 +134,105 @@ Next:
     )
 
 
-# The questions asked at a terminal, in order; (key, label, choices or None).
-_PROMPTS: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
-    ("dist_name", "Distribution name", None),
-    ("module_name", "Import name", None),
-    ("crate_name", "Crate name", None),
-    ("description", "Description", None),
-    ("author_name", "Author", None),
-    ("author_email", "Email", None),
-    ("license", "License", LICENSES),
-    ("min_python", "Minimum Python", PYTHON_VERSIONS),
-    ("layout", "Layout", LAYOUTS),
-    ("abi3", "Stable ABI (abi3)?", None),
-    ("free_threaded", "Free-threaded?", None),
-    ("parallel", "Parallel example (rayon)?", None),
-    ("numpy", "NumPy examples?", None),
-)
-
-
 def _resolve_answers(
-    path: Path,
-    project_name: str | None,
-    given: dict[str, str | bool | None],
-    *,
-    interactive: bool,
+    path: Path, given: dict[str, str | bool | None], *, interactive: bool
 ) -> Answers:
     """Defaults < flags < prompts; each prompt's default derives from the answers before it."""
-    flags = {key for key, value in given.items() if value is not None}
     values = dict(given)
     for key, git_key in (("author_name", "user.name"), ("author_email", "user.email")):
         if values[key] is None:
             values[key] = _git_config(git_key)
-    name = project_name or path.absolute().name
-    if interactive and project_name is None:
-        name = click.prompt("Project name", default=name)
-    answers = Answers.resolve(name, **values)
+    flags = {key for key, value in given.items() if value is not None}
+    name = str(values.pop("project_name") or path.absolute().name)
     if not interactive:
-        return answers
-    for key, label, choices in _PROMPTS:
-        if key in flags:
+        return _resolve_without_prompts(name, values, name_given="project_name" in flags)
+    if "project_name" not in flags:
+        name = _ask(QUESTION["project_name"], name, names.check_project_name)
+    _ask_names(name, values, flags)
+    for question in QUESTIONS:
+        if question.key in flags or question.key == "project_name" or question.key in NAME_KEYS:
             continue
-        default = getattr(answers, key)
-        if isinstance(default, bool):
-            values[key] = click.confirm(label, default=default)
-        else:
-            values[key] = click.prompt(
-                label,
-                default=default,
-                type=click.Choice(choices) if choices else None,
-                value_proc=None if choices else _checked(name, values, key),
-            )
-        answers = Answers.resolve(name, **values)
-    return answers
+        default = getattr(Answers.resolve(name, **values), question.key)
+        values[question.key] = _ask(question, default, _checked(name, values, question.key))
+    return Answers.resolve(name, **values)
 
 
-def _checked(name: str, values: dict[str, str | bool | None], key: str) -> Callable[[str], str]:
-    """A prompt's check: a bad answer is explained and asked again, earlier answers kept."""
+def _resolve_without_prompts(
+    name: str, values: dict[str, str | bool | None], *, name_given: bool
+) -> Answers:
+    """No terminal to ask again: a bad value is one line that names the flag to change it."""
+    try:
+        if not name_given:
+            names.check_project_name(name)
+        return Answers.resolve(name, **values)
+    except DerivedNameError as error:
+        raise InvalidInputError(f"{error}; pass {QUESTION[error.key].flag}") from error
+    except InvalidInputError as error:
+        if name_given:
+            raise
+        raise InvalidInputError(f"{error} (the folder's name); pass --name") from error
 
-    def check(value: str) -> str:
+
+def _ask_names(name: str, values: dict[str, str | bool | None], flags: set[str]) -> None:
+    """Show the three names derived from `name` at once; one question accepts them all."""
+    derived = derive_names(name, **values)
+    problems: dict[str, str] = {}
+    for key in NAME_KEYS:
         try:
-            Answers.resolve(name, **{**values, key: value})
+            check_name(key, derived[key])
+        except InvalidInputError as error:
+            problems[key] = str(error)
+    click.echo(f"Names from {name!r}:")
+    width = max(len(QUESTION[key].label) for key in NAME_KEYS)
+    for key in NAME_KEYS:
+        click.echo(f"  {QUESTION[key].label:<{width}}  {derived[key]}")
+        if key in problems:
+            click.secho(f"  {'':<{width}}  {problems[key]}", fg="red")
+    open_keys = [key for key in NAME_KEYS if key not in flags]
+    if not open_keys:
+        return
+    if not problems and click.confirm("Use these names?", default=True):
+        values.update({key: derived[key] for key in open_keys})
+        return
+    for key in open_keys:
+        default = derive_names(name, **values)[key]  # a crate follows the import name just given
+        values[key] = _ask(QUESTION[key], default, _name_check(key))
+
+
+def _name_check(key: str) -> Callable[[str], None]:
+    def check(value: str) -> None:
+        check_name(key, value)
+
+    return check
+
+
+def _ask(question: Question, default: str | bool, check: Callable[[str], object]) -> Any:  # noqa: ANN401
+    """One prompt: its explanation on the line above, its default in brackets.
+
+    A bad answer is explained in the words of the question (no flags) and asked again.
+    """
+    click.secho(f"  {question.help}", dim=True)
+    if isinstance(default, bool):
+        return click.confirm(question.label, default=default)
+    choice = click.Choice(question.choices) if question.choices else None
+
+    def convert(value: str) -> str:
+        if choice is not None:
+            value = choice.convert(value, None, None)
+        try:
+            check(value)
         except InvalidInputError as error:
             raise click.BadParameter(str(error)) from error
         return value
+
+    return click.prompt(question.label, default=default, type=choice, value_proc=convert)
+
+
+def _checked(name: str, values: dict[str, str | bool | None], key: str) -> Callable[[str], None]:
+    """A later prompt's check: the whole set of answers, earlier answers kept."""
+
+    def check(value: str) -> None:
+        Answers.resolve(name, **{**values, key: value})
 
     return check
 
@@ -221,7 +252,7 @@ def _git_config(key: str) -> str | None:
     if done.returncode != 0 or not value:
         return None
     try:  # e.g. DOMAIN\user cannot go into pyproject.toml as is: leave the author out
-        check_text(key, value)
+        names.check_text(key, value)
     except InvalidInputError:
         return None
     return value

@@ -30,6 +30,15 @@ class InvalidInputError(ScaffoldError):
     exit_code = EXIT_USAGE
 
 
+class DerivedNameError(InvalidInputError):
+    """A name derived from the project name is invalid; `key` says which (e.g. crate_name),
+    so the front end can say how to give another one (a flag, or a prompt)."""
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
 class DestinationError(ScaffoldError):
     """The destination exists and is not empty, or a file in it would be overwritten."""
 

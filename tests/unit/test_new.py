@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -100,15 +101,93 @@ def test_prompts_ask_what_flags_did_not_give(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
-    # Project name, dist, module, crate, description, author, email, license, python, layout,
-    # then yes/no questions: accept every default except the module name and layout.
-    replies = "\n\nquick\n\n\n\n\n\n\nrust\n" + "\n" * 10
+    # Project name, "change the names?" no, then dist, module, crate; description, author,
+    # email, license, python, abi3, layout, then yes/no questions: accept every default except
+    # the module name and the layout.
+    replies = "\nn\n\nquick\n\n" + "\n" * 6 + "rust\n" + "\n" * 10
     result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
     assert result.exit_code == 0, result.output
     answers = answers_of(tmp_path / "p")
     assert answers["module_name"] == "quick"
     assert answers["crate_name"] == "quick"  # derived from the module name given at the prompt
     assert answers["layout"] == "rust"
+
+
+def test_derived_names_are_shown_together_and_accepted_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    replies = "My.Lib\n\n" + "\n" * 12  # a name, accept its three names, then defaults
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
+    assert result.exit_code == 0, result.output
+    shown = result.output.split("Names from 'My.Lib':\n", 1)[1].splitlines()[:4]
+    assert result.output.index("Names from") < result.output.index("Description")
+    assert [line.split() for line in shown[:3]] == [
+        ["Distribution", "name", "(PyPI)", "my-lib"],
+        ["Import", "name", "(Python)", "my_lib"],
+        ["Crate", "name", "(Rust)", "my_lib"],
+    ]
+    assert shown[3].startswith("Use these names? [Y/n]")
+    answers = answers_of(tmp_path / "p")
+    assert (answers["dist_name"], answers["module_name"]) == ("my-lib", "my_lib")
+
+
+def test_first_prompt_re_asks_a_bad_name_and_names_no_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    # "9x" is refused and asked again; "class" is a fine project name whose import name is a
+    # keyword: the names are then asked one by one (dist kept, module "klass", crate derived).
+    replies = "9x\nclass\n\n\nklass\n\n" + "\n" * 12
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Project name [p]:") == 2
+    assert "invalid project name '9x'" in result.output
+    assert "invalid import name 'class': it is a Python keyword" in result.output
+    assert "--" not in result.output.split("Created", 1)[0], "a prompt pointed to a flag"
+    answers = answers_of(tmp_path / "p")
+    assert (answers["dist_name"], answers["module_name"], answers["crate_name"]) == (
+        "class",
+        "klass",
+        "klass",
+    )
+
+
+def test_every_prompt_shows_its_explanation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scaffold.answers import NAME_KEYS, QUESTIONS
+
+    monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
+    result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input="\n" * 20)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for question in QUESTIONS:
+        if question.key in NAME_KEYS:  # shown together, accepted by one question
+            continue
+        at = next(i for i, line in enumerate(lines) if line.startswith(question.label))
+        assert lines[at - 1].strip() == question.help, question.key
+
+
+def test_copier_yml_help_is_the_question_table() -> None:
+    from scaffold.answers import QUESTIONS
+
+    config = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())
+    for question in QUESTIONS:
+        assert config[question.key]["help"] == question.copier_help, question.key
+        if question.choices:
+            choices = config[question.key]["choices"]
+            values = choices.values() if isinstance(choices, dict) else choices
+            assert tuple(values) == question.choices, question.key
+
+
+def test_new_help_is_the_question_table() -> None:
+    from scaffold.answers import QUESTIONS
+    from scaffold.cli import new
+
+    helps = {param.name: param.help for param in new.params if isinstance(param, click.Option)}
+    for question in QUESTIONS:
+        assert helps[question.key] == f"{question.help}  [default: {question.default_text}]"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +197,7 @@ def test_prompts_ask_what_flags_did_not_give(
         (["--module-name", "os"], "shadow"),
         (["--crate-name", "fn"], "reserved in Rust"),
         (["--name", "9x"], "invalid project name"),
-        (["--name", "Impl"], "(from 'Impl'; pass --crate-name)"),
+        (["--name", "Impl"], "(from 'Impl'); pass --crate-name"),
         (["--layout", "rust", "--module-name", "mod", "--crate-name", "x"], "reserved in Rust"),
         (["--description", "Matches \\d+"], "backslashes"),
         (["--license", "WTFPL"], "Invalid value"),
@@ -130,6 +209,15 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], messa
     assert message in output
     assert "Traceback" not in output
     assert not (tmp_path / "p").exists()
+
+
+def test_a_bad_folder_name_without_a_terminal_names_the_flags(tmp_path: Path) -> None:
+    code, output = invoke("new", str(tmp_path / "class"), "-y")
+    assert code == EXIT_USAGE
+    assert "it is a Python keyword (from 'class'); pass --module-name" in output
+    code, output = invoke("new", str(tmp_path / "9x"), "-y")
+    assert code == EXIT_USAGE
+    assert "(the folder's name); pass --name" in output
 
 
 def test_non_empty_destination_is_refused_and_untouched(tmp_path: Path) -> None:
@@ -232,9 +320,9 @@ def test_a_bad_answer_at_a_prompt_is_asked_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
-    # Project name, then a distribution name with a space (refused, asked again), then a
-    # module name that shadows the stdlib (refused, asked again); defaults for the rest.
-    replies = "\nbad name\ngood-dist\njson\nfine_mod\n" + "\n" * 12
+    # Project name, "use these names?" no, then a distribution name with a space (refused,
+    # asked again), then a module name that shadows the stdlib (refused, asked again).
+    replies = "\nn\nbad name\ngood-dist\njson\nfine_mod\n" + "\n" * 12
     result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input=replies)
     assert result.exit_code == 0, result.output
     assert "invalid distribution name 'bad name'" in result.output
