@@ -48,6 +48,13 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/bench_cli.py", *session.posargs)
 
 
+@nox.session(name="migrate-corpus", default=False)
+def migrate_corpus(session: nox.Session) -> None:
+    """What migrate makes of real PyPI packages: one table (docs/migrate.md shows it)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "test"))
+    session.run("python", "benchmarks/migrate_corpus.py", *session.posargs)
+
+
 @nox.session(default=False)
 def compare(session: nox.Session) -> None:
     """Why in-process: fast_sum via pure Python, PyO3, ctypes and a subprocess (table + chart)."""

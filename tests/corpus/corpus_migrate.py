@@ -1,0 +1,231 @@
+"""The migrate corpus: real sdists from PyPI, pinned, downloaded, unpacked and migrated.
+
+Shared by tests/corpus/test_migrate_corpus.py and benchmarks/migrate_corpus.py (the report).
+Each sdist is fetched once with pip (`pip download --no-binary :all:`), checked against its
+pinned sha256 and kept in ~/.cache/pyo3-scaffold-corpus (PYO3_SCAFFOLD_CORPUS_CACHE to move it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PACKAGES_FILE = HERE / "migrate_packages.toml"
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    version: str
+    sha256: str
+    module: str
+    tests: tuple[str, ...]
+    shape: str
+
+
+@dataclass
+class Outcome:
+    """What `migrate` made of one package."""
+
+    package: Package
+    refused: str = ""  # the one-line error, when migrate refused the package
+    public: int = 0  # public top-level functions of the module
+    rust: list[str] = field(default_factory=list)
+    left: dict[str, str] = field(default_factory=dict)  # function -> reason
+    env_var: str = ""  # the pure-Python switch
+    test_file: str = ""  # the generated differential tests
+
+    def reasons(self) -> Counter[str]:
+        return Counter(_reason_kind(r) for r in self.left.values())
+
+
+def packages() -> list[Package]:
+    data = tomllib.loads(PACKAGES_FILE.read_text("utf-8"))
+    return [
+        Package(
+            name=p["name"],
+            version=p["version"],
+            sha256=p["sha256"],
+            module=p["module"],
+            tests=tuple(p["tests"]),
+            shape=p["shape"],
+        )
+        for p in data["package"]
+    ]
+
+
+def cache_dir() -> Path:
+    default = Path.home() / ".cache" / "pyo3-scaffold-corpus"
+    path = Path(os.environ.get("PYO3_SCAFFOLD_CORPUS_CACHE", default))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sdist(package: Package) -> Path:
+    """The package's sdist, from the cache or freshly downloaded; always sha256-checked."""
+    cache = cache_dir()
+    for path in cache.glob("*.tar.gz"):
+        if path.name.lower().startswith(f"{package.name}-{package.version}.".lower()):
+            if _sha256(path) == package.sha256:
+                return path
+            path.unlink()  # a stale or corrupt download: fetch it again
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--dest",
+                tmp,
+                f"{package.name}=={package.version}",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (got,) = Path(tmp).glob("*.tar.gz")
+        digest = _sha256(got)
+        if digest != package.sha256:
+            raise RuntimeError(f"{got.name}: sha256 {digest} is not the pinned {package.sha256}")
+        return Path(shutil.move(got, cache / got.name))
+
+
+def unpack(package: Package, into: Path) -> Path:
+    """The sdist unpacked into `into`, as a committed git repository (migrate wants one)."""
+    with tarfile.open(sdist(package)) as archive:
+        archive.extractall(into, filter="data")
+    (root,) = [p for p in into.iterdir() if p.is_dir()]
+    # A copy made from the sdist: egg-info and PKG-INFO are build output, not the project.
+    for info in root.rglob("*.egg-info"):
+        shutil.rmtree(info)
+    git = ["git", "-c", "user.name=corpus", "-c", "user.email=corpus@example.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "sdist"], cwd=root, check=True)
+    return root
+
+
+def public_functions(module: Path) -> list[str]:
+    import ast
+
+    tree = ast.parse(module.read_bytes())
+    return [
+        n.name
+        for n in tree.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and not n.name.startswith("_")
+    ]
+
+
+def migrate(package: Package, root: Path) -> Outcome:
+    """Run `migrate` in-process on the package's hot module, as the CLI would."""
+    from scaffold import migrate as verb
+    from scaffold.errors import ScaffoldError
+
+    module = root / package.module
+    outcome = Outcome(package, public=len(public_functions(module)))
+    try:
+        result = verb.run(verb.MigrateOptions(module=module, ci=False))
+    except ScaffoldError as error:
+        outcome.refused = str(error)
+        return outcome
+    outcome.env_var = result.env_var
+    outcome.test_file = next(path for path, _ in result.changes if path.endswith("_rust.py"))
+    for report in result.functions:
+        if report.status == "rust":
+            outcome.rust.append(report.name)
+        else:
+            outcome.left[report.name] = report.reason or report.status
+    return outcome
+
+
+_KINDS = (
+    ("no type annotation", "no annotations"),
+    ("has no exact Rust equivalent", "type alias / NewType / unsupported type"),
+    ("needs its item types", "bare generic (list, dict) without item types"),
+    ("*args", "*args / keyword-only / positional-only"),
+    ("decorated", "decorators"),
+    ("the call", "calls to other functions / methods"),
+    ("is not Optional", "unions"),
+    ("computed default", "computed default"),
+)
+
+
+def _reason_kind(reason: str) -> str:
+    for needle, kind in _KINDS:
+        if needle in reason:
+            return kind
+    return reason.split(":", maxsplit=1)[0][:60]
+
+
+# -- building and testing a migrated package ----------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """The migrated package built and tested on both paths."""
+
+    own_rust: str = ""  # pytest's summary line on the Rust path
+    own_pure: str = ""  # ... with <PKG>_PURE_PYTHON=1
+    differential: str = ""  # the generated Rust/Python tests
+    failures: list[str] = field(default_factory=list)
+
+
+def _summary(out: str) -> str:
+    lines = [line for line in out.strip().splitlines() if line.strip()]
+    return lines[-1].strip("= ") if lines else "no output"
+
+
+def build_and_test(
+    package: Package, root: Path, venv: Path, env: dict[str, str], env_var: str, test_file: str
+) -> Checked:
+    """Install the migrated project into a fresh venv and run its tests on both paths."""
+    checked = Checked()
+    subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, venv], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        ["uv", "pip", "install", "--quiet", "--python", python, f"{root}", "pytest", "hypothesis"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if install.returncode != 0:
+        checked.failures.append(f"install failed: {install.stderr[-2000:]}")
+        return checked
+    clean = {k: v for k, v in env.items() if not k.startswith("PYTEST")}
+    # The package's own tests import the installed package, not the checkout.
+    base = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
+    for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
+        done = _run([*base, *package.tests], root, {**clean, **extra})
+        setattr(checked, label, _summary(done.stdout))
+        if done.returncode != 0:
+            checked.failures.append(f"{label}: {done.stdout[-3000:]}")
+    done = _run([*base, test_file], root, clean)
+    checked.differential = _summary(done.stdout)
+    if done.returncode != 0:
+        checked.failures.append(f"differential: {done.stdout[-3000:]}")
+    return checked
+
+
+def _run(
+    args: list[str | Path], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)

@@ -1,0 +1,60 @@
+"""`migrate` on real packages from PyPI (tests/corpus/migrate_packages.toml).
+
+Each package is downloaded (sha256-pinned, cached), unpacked into a git repository and
+migrated. The expected outcome per package is written below: when migrate gets better or
+worse on real code, this test says where. A package that migrates is built, and its own tests
+run on the Rust path and on the pure-Python path, then the generated differential tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import corpus_migrate as corpus
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# What migrate makes of each package today: the refusal (a piece of the one-line error), or
+# the functions moved to Rust. Update it with the change that moves the numbers.
+REFUSED = {
+    "base58": "not its __init__.py",
+    "haversine": "no pyproject.toml",
+    "humanize": "the version is dynamic",
+    "inflection": "not its __init__.py",
+    "roman": "not its __init__.py",
+    "pyphonetics": "nothing to migrate",
+    "shortuuid": "no [project] table",
+    "metaphone": "no pyproject.toml",
+    "pygeohash": "nothing to migrate",
+    "semver": "nothing to migrate",
+    "hashids": "not inside a package",
+}
+MOVED: dict[str, list[str]] = {}
+
+PACKAGES = corpus.packages()
+
+
+def test_corpus_is_large_and_varied() -> None:
+    assert len(PACKAGES) >= 10
+    assert {p.name for p in PACKAGES} == set(REFUSED) | set(MOVED)
+
+
+@pytest.mark.parametrize("package", PACKAGES, ids=[p.name for p in PACKAGES])
+def test_migrate(package: corpus.Package, tmp_path: Path, build_env: dict[str, str]) -> None:
+    root = corpus.unpack(package, tmp_path / "src")
+    outcome = corpus.migrate(package, root)
+    if package.name in REFUSED:
+        assert REFUSED[package.name] in outcome.refused, outcome
+        return
+    assert not outcome.refused, outcome.refused
+    assert outcome.rust == MOVED[package.name], outcome
+    checked = corpus.build_and_test(
+        package,
+        root,
+        tmp_path / "venv",
+        build_env,
+        env_var=outcome.env_var,
+        test_file=outcome.test_file,
+    )
+    assert not checked.failures, "\n".join(checked.failures)
