@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scaffold import files, names, render
+from scaffold import project as reader
 from scaffold.answers import PYTHON_VERSIONS, Answers
-from scaffold.errors import InvalidInputError
+from scaffold.errors import InvalidInputError, UnreadableProjectError
 
 # What `ci` writes, as rendered by the template (benchmarks/ is left out: it times the
 # template's own example functions, which another project does not have).
@@ -83,13 +84,10 @@ class CiResult:
 def run(options: CiOptions) -> CiResult:
     project = options.path.absolute().resolve()
     pyproject_path = project / PYPROJECT
-    if not pyproject_path.is_file():
-        raise InvalidInputError(f"{project} has no pyproject.toml: not a maturin project")
+    read = reader.read(project)  # exit 2 when it is not a maturin/PyO3 project
     pyproject_text = pyproject_path.read_text(encoding="utf-8")
     pyproject = _load(pyproject_text, pyproject_path)
-    manifest = _cargo_manifest(project, pyproject)
-    cargo = _load(manifest.read_text(encoding="utf-8"), manifest)
-    detected = detect(project, pyproject, cargo, manifest.parent)
+    detected = detect(read)
 
     with tempfile.TemporaryDirectory(prefix="pyo3-scaffold-ci-") as temp:
         rendered = Path(temp) / "project"
@@ -125,78 +123,31 @@ def run(options: CiOptions) -> CiResult:
 # --- Reading the project ----------------------------------------------------------------
 
 
-def detect(
-    project: Path, pyproject: dict[str, Any], cargo: dict[str, Any], crate_dir: Path
-) -> Detected:
-    """Read the answers from pyproject.toml, Cargo.toml and the Rust sources."""
-    dist = pyproject.get("project", {}).get("name")
-    if not isinstance(dist, str) or not dist:
-        raise InvalidInputError(f"{project / PYPROJECT} has no [project] name")
-    names.check_dist_name(dist)  # it goes into the rendered workflows and noxfile
-    maturin = pyproject.get("tool", {}).get("maturin", {})
-    pyo3 = cargo.get("dependencies", {}).get("pyo3")
-    if pyo3 is None:
-        raise InvalidInputError(f"{crate_dir / 'Cargo.toml'} has no pyo3 dependency")
-
-    module_setting = maturin.get("module-name")
-    lib_name = cargo.get("lib", {}).get("name") or cargo.get("package", {}).get("name", "")
-    module_name = str(module_setting or lib_name).split(".")[0].replace("-", "_")
+def detect(project: reader.Project) -> Detected:
+    """The template answers, from the one project reader (`scaffold.project`)."""
+    names.check_dist_name(project.dist_name)  # it goes into the rendered workflows and noxfile
+    module_name = project.import_name.replace("-", "_")
     if not _IDENT.match(module_name):
         raise InvalidInputError(
             f"cannot use the import name {module_name!r} (from module-name or [lib] name): "
             "it must be a lowercase Python identifier"
         )
-    source = project / str(maturin.get("python-source", "."))
-    package_dir = (source / module_name / "__init__.py").is_file()
-    layout: Literal["mixed", "rust"] = (
-        "mixed" if "python-source" in maturin or package_dir else "rust"
-    )
-
-    features = list(pyo3.get("features", [])) if isinstance(pyo3, dict) else []
-    features += [f.removeprefix("pyo3/") for f in maturin.get("features", []) if "abi3" in f]
-    abi3_features = [f for f in features if f.startswith("abi3")]
-    requires = str(pyproject.get("project", {}).get("requires-python", ""))
-    min_python = _min_python(requires, abi3_features)
-    free_threaded = _free_threaded(project, crate_dir)
     return Detected(
-        dist_name=dist,
+        dist_name=project.dist_name,
         module_name=module_name,
-        layout=layout,
-        abi3=bool(abi3_features),
-        min_python=min_python,
-        free_threaded=free_threaded,
+        layout=project.layout,
+        abi3=project.abi3 is not None,
+        min_python=_min_python(project.min_python),
+        free_threaded=project.free_threaded,
     )
 
 
-def _free_threaded(project: Path, crate_dir: Path) -> bool:
-    """GIL-free as `doctor` (PS009) judges it: the extension module's `gil_used`, or PyO3's
-    default for the crate's pyo3 version (GIL-free from 0.28), so `ci` then `doctor` agree."""
-    from scaffold.checks import project as checks_project  # noqa: PLC0415
-
-    try:
-        loaded = checks_project.load(project, project, read_workflows=False)
-    except (OSError, ValueError):
-        loaded = None
-    state = loaded.gil_used() if loaded is not None else None
-    if state is not None:
-        return not state[0]
-    # Without the extension module maturin imports, look for any module declared GIL-free.
-    sources = (crate_dir / "src").rglob("*.rs") if (crate_dir / "src").is_dir() else []
-    return any(
-        re.search(r"gil_used\s*=\s*false", path.read_text(encoding="utf-8", errors="replace"))
-        for path in sources
-    )
-
-
-def _min_python(requires: str, abi3_features: list[str]) -> str:
-    """The oldest CPython from requires-python (or abi3-pyXY), within what the template knows."""
-    match = re.search(r">=\s*3\.(\d+)", requires)
-    abi3 = next((re.fullmatch(r"abi3-py3(\d+)", f) for f in abi3_features), None)
-    minor = int(match.group(1)) if match else int(abi3.group(1)) if abi3 else None
-    if minor is None:
+def _min_python(lowest: tuple[int, int] | None) -> str:
+    """The oldest CPython the project supports, within what the template knows."""
+    if lowest is None:
         return Answers.min_python  # the template's default
     known = [int(v.split(".")[1]) for v in PYTHON_VERSIONS]
-    return f"3.{min(max(minor, known[0]), known[-1])}"
+    return f"3.{min(max(lowest[1], known[0]), known[-1])}"
 
 
 def _answers(detected: Detected) -> Answers:
@@ -213,19 +164,11 @@ def _answers(detected: Detected) -> Answers:
     )
 
 
-def _cargo_manifest(project: Path, pyproject: dict[str, Any]) -> Path:
-    setting = pyproject.get("tool", {}).get("maturin", {}).get("manifest-path", "Cargo.toml")
-    manifest = project / str(setting)
-    if not manifest.is_file():
-        raise InvalidInputError(f"{manifest} is missing: not a maturin/PyO3 project")
-    return manifest
-
-
 def _load(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise InvalidInputError(f"{path} is not valid TOML: {error}") from error
+        raise UnreadableProjectError(f"{path} is not valid TOML: {error}") from error
 
 
 # --- Planning the files -------------------------------------------------------------------

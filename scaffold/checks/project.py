@@ -16,13 +16,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scaffold import project as reader
 from scaffold.checks import rust
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
 
-# PyO3 0.28 made `gil_used = false` the default; 0.23-0.27 assumed the GIL was needed.
-PYO3_GIL_FREE_DEFAULT = (0, 28)
+PYO3_GIL_FREE_DEFAULT = reader.PYO3_GIL_FREE_DEFAULT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,18 +62,12 @@ class Pyo3Project:
 
     @property
     def lib_name(self) -> str:
-        lib = self.cargo.get("lib", {})
-        if isinstance(lib, dict) and isinstance(lib.get("name"), str):
-            return str(lib["name"])
-        package = self.cargo.get("package", {})
-        name = package.get("name", "") if isinstance(package, dict) else ""
-        return str(name).replace("-", "_")
+        return reader.lib_name(self.cargo)
 
     @property
     def module_name(self) -> str:
         """The full dotted import path of the extension, as maturin places it."""
-        configured = self.maturin.get("module-name")
-        return str(configured) if isinstance(configured, str) else self.lib_name
+        return reader.module_name(self.maturin, self.cargo)
 
     @property
     def extension_name(self) -> str:
@@ -170,12 +164,23 @@ class Pyo3Project:
         version = self.pyo3_version
         return version is not None and version < PYO3_GIL_FREE_DEFAULT, False
 
+    def free_threaded(self) -> bool:
+        """The one definition (`scaffold.project.is_free_threaded`)."""
+        return reader.is_free_threaded(
+            self.gil_used(), any_gil_free_module=any(m.gil_used is False for m in self.modules)
+        )
+
     # --- Python --------------------------------------------------------------------------
     def stub_candidates(self) -> list[Traversable]:
         """Where maturin picks up the extension's type stubs, most specific first."""
         parts = self.module_name.split(".")
         if not self.is_mixed:
-            return [self.package.joinpath(f"{parts[-1]}.pyi")]
+            # maturin takes `<module>.pyi` from the project folder, or from beside the
+            # Cargo.toml that manifest-path names (a workspace member's folder).
+            beside_pyproject = self.package.joinpath(f"{parts[-1]}.pyi")
+            if not self.crate_dir:
+                return [beside_pyproject]
+            return [beside_pyproject, self.crate_file(f"{parts[-1]}.pyi")]
         source = self.python_source
         if len(parts) == 1:
             # A mixed project whose module-name has no dot (maturin new --mixed): the extension
@@ -308,15 +313,25 @@ def _workflows(root: Traversable) -> tuple[dict[str, Any], dict[str, str]]:
     return parsed, errors
 
 
+def manifest_path(pyproject: dict[str, Any] | None) -> str:
+    """`[tool.maturin] manifest-path` relative to the project folder (default Cargo.toml)."""
+    tool = (pyproject or {}).get("tool", {})
+    maturin = tool.get("maturin", {}) if isinstance(tool, dict) else {}
+    manifest = str(maturin.get("manifest-path", "Cargo.toml")) if isinstance(maturin, dict) else ""
+    return manifest.removeprefix("./") or "Cargo.toml"
+
+
+def read_toml(file: Traversable) -> dict[str, Any] | None:
+    """A TOML file parsed, None when absent (ValueError when malformed)."""
+    return _read_toml(file)
+
+
 def load(
     root: Traversable, package: Traversable, *, read_workflows: bool = True
 ) -> Pyo3Project | None:
     """Read the project, or None when `package` is not a PyO3 project (no pyo3 crate)."""
     pyproject = _read_toml(package.joinpath("pyproject.toml")) or {}
-    tool = pyproject.get("tool", {})
-    maturin = tool.get("maturin", {}) if isinstance(tool, dict) else {}
-    manifest = str(maturin.get("manifest-path", "Cargo.toml")) if isinstance(maturin, dict) else ""
-    manifest = manifest.removeprefix("./") or "Cargo.toml"
+    manifest = manifest_path(pyproject)
     cargo = _read_toml(package.joinpath(*manifest.split("/")))
     if cargo is None:
         return None

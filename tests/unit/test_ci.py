@@ -19,7 +19,7 @@ from conftest import Generate, run
 
 from scaffold import ci
 from scaffold.cli import cli
-from scaffold.errors import EXIT_DESTINATION, InvalidInputError
+from scaffold.errors import EXIT_DESTINATION, InvalidInputError, UnreadableProjectError
 
 WRITTEN = {
     ".github/workflows/ci.yml",
@@ -291,7 +291,6 @@ def test_an_existing_cibuildwheel_table_is_merged_keeping_the_users_keys(tmp_pat
             ),
             "no pyo3 dependency",
         ),
-        (lambda p: (p / "pyproject.toml").write_text("[project\n"), "not valid TOML"),
     ],
 )
 def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: str) -> None:
@@ -301,6 +300,15 @@ def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: st
         ci.run(ci.CiOptions(path=project))
     code, _ = invoke("ci", str(project))
     assert code == InvalidInputError.exit_code
+
+
+def test_malformed_toml_is_unreadable_exit_6(tmp_path: Path) -> None:
+    project = hand_written(tmp_path)
+    (project / "pyproject.toml").write_text("[project\n")
+    with pytest.raises(UnreadableProjectError, match="not valid TOML"):
+        ci.run(ci.CiOptions(path=project))
+    code, _ = invoke("ci", str(project))
+    assert code == UnreadableProjectError.exit_code == 6
 
 
 HELP_PROBE = """

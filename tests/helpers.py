@@ -1,0 +1,102 @@
+"""Helpers shared by the tests: sample projects (tests/projects/) and the corpus of real sdists.
+
+The sample projects are files, not strings inside tests, so they can be read, built and
+linted as the projects they stand for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tarfile
+import tomllib
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+PROJECTS = TESTS / "projects"
+CORPUS = TESTS / "corpus"
+
+
+def copy_project(name: str, destination: Path) -> Path:
+    """A fresh copy of tests/projects/NAME under `destination`, to change or write into."""
+    target = destination / name
+    shutil.copytree(PROJECTS / name, target)
+    return target
+
+
+# --- the corpus of real published projects -------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorpusProject:
+    name: str
+    version: str
+    sdist: str
+    sha256: str
+    size: int
+
+    @property
+    def wheels(self) -> list[str]:
+        """The wheels PyPI has for this version (the fixture file), one name each."""
+        text = (CORPUS / "wheels" / f"{self.name}-{self.version}.txt").read_text()
+        return [line for line in text.splitlines() if line.strip()]
+
+
+def corpus_projects() -> list[CorpusProject]:
+    data = tomllib.loads((CORPUS / "pyo3_projects.toml").read_text(encoding="utf-8"))
+    return [
+        CorpusProject(
+            name=p["name"],
+            version=p["version"],
+            sdist=p["sdist"],
+            sha256=p["sha256"],
+            size=p["size"],
+        )
+        for p in data["project"]
+    ]
+
+
+def corpus_cache() -> Path:
+    configured = os.environ.get("PYO3_SCAFFOLD_CORPUS_CACHE")
+    base = Path(configured) if configured else Path.home() / ".cache" / "pyo3-scaffold-corpus"
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def fetch_sdist(project: CorpusProject) -> Path:
+    """The sdist, downloaded once into the cache and checked against its pinned sha256."""
+    path = corpus_cache() / project.sdist
+    if path.is_file() and _sha256(path) == project.sha256:
+        return path
+    index = f"https://pypi.org/pypi/{project.name}/{project.version}/json"
+    with urllib.request.urlopen(index, timeout=60) as response:
+        release = json.load(response)
+    url = next(u["url"] for u in release["urls"] if u["filename"] == project.sdist)
+    url = urllib.parse.urljoin(index, url)  # an index mirror may give a relative address
+    partial = path.with_suffix(".part")
+    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (https only)
+        partial.write_bytes(response.read())
+    digest = _sha256(partial)
+    if digest != project.sha256:
+        partial.unlink()
+        msg = f"{project.sdist}: sha256 {digest} is not the pinned {project.sha256}"
+        raise AssertionError(msg)
+    partial.replace(path)
+    return path
+
+
+def unpack_sdist(project: CorpusProject, destination: Path) -> Path:
+    """The sdist's project folder, unpacked fresh under `destination`."""
+    with tarfile.open(fetch_sdist(project)) as archive:
+        archive.extractall(destination, filter="data")
+    (folder,) = [p for p in destination.iterdir() if p.is_dir()]
+    return folder
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
