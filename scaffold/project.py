@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from scaffold import safe_io
 from scaffold.errors import InvalidInputError, UnreadableProjectError
 
 if TYPE_CHECKING:
@@ -346,9 +347,6 @@ def _workflow_texts(root: Path) -> list[str]:
 
 def _small_text(path: Path) -> str:
     """A config file's text, or "" when absent; these are looked at, never trusted whole."""
-    try:
-        if not path.is_file() or path.stat().st_size > _MAX_CONFIG_BYTES:
-            return ""
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    if not safe_io.is_file(path.parent, path):
         return ""
+    return safe_io.read_text(path.parent, path, limit=_MAX_CONFIG_BYTES)

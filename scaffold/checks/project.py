@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scaffold import project as reader
+from scaffold import safe_io
 from scaffold.checks import rust
+from scaffold.errors import UnreadableProjectError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -274,20 +276,32 @@ def _dependency_tables(cargo: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _read_toml(file: Traversable) -> dict[str, Any] | None:
+    """Parsed TOML, None when absent; a file on disk is read through `safe_io` (bounded, regular
+    files only: exit 6 otherwise), a remote tree (repo-review) as it comes."""
+    if isinstance(file, Path):
+        if not safe_io.is_file(file.parent, file):
+            return None
+        data = safe_io.read_toml(file.parent, file).data
+        return data if isinstance(data, dict) else None
     if not file.is_file():
         return None
     with file.open("rb") as handle:
         return tomllib.load(handle)
 
 
-def _rust_sources(folder: Traversable, prefix: str) -> dict[str, str]:
+def _rust_sources(folder: Traversable, prefix: str, root: Traversable) -> dict[str, str]:
+    if isinstance(folder, Path) and isinstance(root, Path):
+        return {
+            f"{prefix}/{path.relative_to(folder).as_posix()}": safe_io.read_text(root, path)
+            for path in safe_io.walk_files(root, folder, ".rs")
+        }
     sources: dict[str, str] = {}
     if not folder.is_dir():
         return sources
     for entry in folder.iterdir():
         name = f"{prefix}/{entry.name}"
         if entry.is_dir():
-            sources.update(_rust_sources(entry, name))
+            sources.update(_rust_sources(entry, name, root))
         elif entry.name.endswith(".rs"):
             sources[name] = entry.read_bytes().decode("utf-8", errors="replace")
     return sources
@@ -305,6 +319,17 @@ def _workflows(root: Traversable) -> tuple[dict[str, Any], dict[str, str]]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith((".yml", ".yaml")):
+            continue
+        if isinstance(entry, Path) and isinstance(root, Path):
+            # Hostile files (a FIFO, 10 GiB, not UTF-8) stop the verb (exit 6); a workflow
+            # that is merely invalid YAML is a finding of its own (PS011/PS012).
+            text = safe_io.read_text(root, entry)
+            try:
+                parsed[entry.name] = safe_io.parse_yaml(root, entry, text).data
+            except UnreadableProjectError as error:
+                if "invalid YAML" not in str(error):
+                    raise
+                errors[entry.name] = str(error).split("invalid YAML (", 1)[-1].rstrip(")")
             continue
         try:
             parsed[entry.name] = yaml.load(entry.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
@@ -351,7 +376,7 @@ def load(
     )
     if project.pyo3_dependency is None and _workspace_pyo3(project.root_cargo) is None:
         return None
-    rust_files = _rust_sources(package.joinpath(*crate_parts, "src"), "src")
+    rust_files = _rust_sources(package.joinpath(*crate_parts, "src"), "src", package)
     workflows, errors = _workflows(root) if read_workflows else ({}, {})
     return dataclasses.replace(
         project, rust_files=rust_files, workflows=workflows, workflow_errors=errors

@@ -305,7 +305,7 @@ def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: st
 def test_malformed_toml_is_unreadable_exit_6(tmp_path: Path) -> None:
     project = hand_written(tmp_path)
     (project / "pyproject.toml").write_text("[project\n")
-    with pytest.raises(UnreadableProjectError, match="not valid TOML"):
+    with pytest.raises(UnreadableProjectError, match="invalid TOML"):
         ci.run(ci.CiOptions(path=project))
     code, _ = invoke("ci", str(project))
     assert code == UnreadableProjectError.exit_code == 6

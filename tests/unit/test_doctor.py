@@ -20,6 +20,7 @@ from scaffold import doctor, new
 from scaffold.answers import Answers
 from scaffold.checks import ALL_CHECKS
 from scaffold.cli import cli
+from scaffold.errors import UnreadableProjectError
 
 
 def findings(path: Path) -> set[str]:
@@ -259,10 +260,11 @@ def test_not_a_pyo3_project_is_a_usage_error(tmp_path):
         doctor.run(doctor.DoctorOptions(path=tmp_path))
 
 
-def test_broken_toml_is_a_usage_error(project):
+def test_broken_toml_is_unreadable_exit_6(project):
     (project / "Cargo.toml").write_text("[package\n", encoding="utf-8")
-    with pytest.raises(doctor.InvalidInputError, match="cannot read"):
+    with pytest.raises(UnreadableProjectError, match=r"cannot read Cargo\.toml: invalid TOML"):
         doctor.run(doctor.DoctorOptions(path=project))
+    assert UnreadableProjectError.exit_code == 6
 
 
 def test_doctor_writes_nothing(project):
