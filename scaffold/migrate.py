@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import migrate_codegen as codegen
+from scaffold import pins
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
 from scaffold.migrate_types import Unsupported
 
-MATURIN_REQUIREMENT = "maturin>=1.9.4,<2"
 KNOWN_BACKENDS = (
     "setuptools.build_meta",
     "hatchling.build",
@@ -328,7 +328,7 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     if build is None:
         build = tomlkit.table()
         document.add("build-system", build)
-    build["requires"] = [MATURIN_REQUIREMENT]
+    build["requires"] = [pins.load().maturin_requirement]
     build["build-backend"] = "maturin"
     if "backend-path" in build:
         del build["backend-path"]
@@ -426,8 +426,8 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     minor = int(found.group(1)) if found else _MIN_ABI3[1]
     if minor < _MIN_ABI3[1]:
         notes.append(
-            f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 0.30 "
-            "cannot build for; the wheels need 3.9 or later"
+            f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 "
+            f"{pins.load().pyo3_minor} cannot build for; the wheels need 3.9 or later"
         )
     abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
     return cargo_version, abi3

@@ -12,7 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from importlib import resources
 
-from scaffold import pytranslate
+from scaffold import pins, pytranslate
 from scaffold.migrate_types import PyType, Unsupported, parse_annotation
 
 DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep this block last) ---"
@@ -360,7 +360,9 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
     features = ['"indexmap"'] if dict_used else []
     if abi3:
         features.insert(0, f'"{abi3}"')
-    pyo3 = '{ version = "0.30.1"' + (f", features = [{', '.join(features)}]" if features else "")
+    pyo3 = f'{{ version = "{pins.load().pyo3}"' + (
+        f", features = [{', '.join(features)}]" if features else ""
+    )
     lines = [
         "# The Rust extension of this package, added by `pyo3-scaffold migrate`.",
         "[package]",

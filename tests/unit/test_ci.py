@@ -41,7 +41,7 @@ crate-type = ["cdylib", "rlib"]
 
 [dependencies]
 # Stable ABI from 3.10 on.
-pyo3 = { version = "0.30.1", features = ["abi3-py310"] }
+pyo3 = { version = "0.30", features = ["abi3-py310"] }
 """
 HAND_PYPROJECT = """\
 # Hand-written: comments, odd spacing and key order must survive.

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from scaffold import migrate
+from scaffold import migrate, pins
 from scaffold.errors import (
     DestinationError,
     DirtyTreeError,
@@ -134,7 +134,7 @@ def test_pyproject_keeps_comments_order_and_fields(project: Path) -> None:
     assert "[tool.black]\nline-length = 88" in text
     document = tomlkit.parse(text)
     assert document["build-system"]["build-backend"] == "maturin"
-    assert list(document["build-system"]["requires"]) == ["maturin>=1.9.4,<2"]
+    assert list(document["build-system"]["requires"]) == [pins.load().maturin_requirement]
     original = tomlkit.parse(PYPROJECT)["project"].unwrap()
     # Every PEP 621 field as it was, but the version: single-sourced in Cargo.toml.
     del original["version"]
