@@ -23,6 +23,8 @@ EXEMPT_FOLDERS = (
     ".github/",
     # Frozen releases of the template: they must keep the pins they shipped with.
     "scaffold/template_versions/",
+    # Users' projects as test input: they pin what their authors chose, not what we render.
+    "tests/projects/",
 )
 # This repo's own environment (the tool's test and dev dependencies, not the template's):
 # pyproject.toml and noxfile.py may require the same tools, at floors of their own.
