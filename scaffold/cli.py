@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffold import __version__, names
+from scaffold import __version__, names, usage
 from scaffold.answers import (
     NAME_KEYS,
     QUESTION,
@@ -30,18 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from scaffold.doctor import DoctorResult
-
-EXIT_CODES = """\b
-Exit codes:
-  0    success
-  1    failure (doctor: findings; update: conflicts left to resolve)
-  2    usage error: bad option, invalid name or value
-  3    destination not empty, or a file would be overwritten
-  4    the git tree has uncommitted changes
-  5    the template could not be rendered or updated
-  6    a project file cannot be read safely (not a regular file, too big, not UTF-8, malformed)
-  130  interrupted (Ctrl-C); nothing was left half-written
-"""
 
 
 class _Cli(click.Group):
@@ -60,7 +48,7 @@ class _Cli(click.Group):
 
 @click.group(
     cls=_Cli,
-    epilog=EXIT_CODES,
+    epilog=usage.top_epilog(),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, "-V", "--version", prog_name="pyo3-scaffold")
@@ -88,7 +76,10 @@ def _question_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(
+    short_help="Create a PyO3 + maturin project that builds and passes its tests.",
+    epilog=usage.epilog("new"),
+)
 @click.argument("path", type=click.Path(path_type=Path, file_okay=False))
 @_question_options
 @click.option(
@@ -258,7 +249,9 @@ def _git_config(key: str) -> str | None:
     return value
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(
+    short_help="Bring a generated project to this template version.", epilog=usage.epilog("update")
+)
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--to", "to_version", metavar="VERSION", help="Template version  [default: this release's]"
@@ -310,15 +303,10 @@ def update(path: Path, to_version: str | None, dry_run: bool, template: str | No
         click.echo("\nReview with `git diff`, then commit.")
 
 
-_DOCTOR_EXIT_CODES = """\b
-Exit codes:
-  0    clean: no findings (skipped checks are not findings)
-  1    findings
-  2    usage error: bad option, or PATH is not a PyO3 project
-"""
-
-
-@cli.command(epilog=_DOCTOR_EXIT_CODES)
+@cli.command(
+    short_help="Check any PyO3 project (names, abi3, stubs, wheels, CI).",
+    epilog=usage.epilog("doctor"),
+)
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--format",
@@ -389,7 +377,9 @@ def _render_doctor_table(result: DoctorResult) -> None:
     click.secho(summary, fg="green" if result.clean else "red", bold=True)
 
 
-@cli.command(epilog=EXIT_CODES)
+@cli.command(
+    short_help="Move a slow pure-Python module's functions to Rust.", epilog=usage.epilog("migrate")
+)
 @click.argument("module", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option(
     "--function",
@@ -439,7 +429,9 @@ def migrate(
     click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in result.next_steps))
 
 
-@cli.command(epilog=EXIT_CODES.replace("destination not empty", "a file of yours differs"))
+@cli.command(
+    short_help="Add nox sessions and wheel workflows to a PyO3 project.", epilog=usage.epilog("ci")
+)
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
     "--force", is_flag=True, help="Replace your own workflows/noxfile/cibuildwheel values."

@@ -397,24 +397,6 @@ def test_generated_python_passes_its_own_ruff(tmp_path: Path, name: str) -> None
         assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_exit_codes_page_matches_help() -> None:
-    from scaffold.cli import EXIT_CODES
-
-    in_help = {
-        int(code): meaning
-        for code, meaning in (line.split(maxsplit=1) for line in EXIT_CODES.splitlines()[2:])
-    }
-    page = (REPO_ROOT / "docs/exit-codes.md").read_text()
-    in_docs = {
-        int(code): meaning
-        for code, meaning in (
-            row.strip("| ").split(" | ", 1) for row in page.splitlines() if row.startswith("| ")
-        )
-        if code.strip().isdigit()
-    }
-    assert in_docs == in_help
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT cannot be sent to a process")
 @pytest.mark.parametrize("delay", [0.8, 1.0, 1.2])
 def test_real_ctrl_c_leaves_a_whole_project_or_nothing(tmp_path: Path, delay: float) -> None:
