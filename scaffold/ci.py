@@ -89,7 +89,8 @@ def run(options: CiOptions) -> CiResult:
     pyproject = _load(pyproject_text, pyproject_path)
     detected = detect(read)
 
-    with tempfile.TemporaryDirectory(prefix="pyo3-scaffold-ci-") as temp:
+    # In the staging folder beside the project (scaffold.files), not $TMPDIR: nothing leaks.
+    with files.staging(project), tempfile.TemporaryDirectory(prefix="pyo3-scaffold-ci-") as temp:
         rendered = Path(temp) / "project"
         render.copy(rendered, _answers(detected).to_copier())
         plans = [_plan_file(project, rendered, name) for name in CI_FILES]
@@ -116,7 +117,7 @@ def run(options: CiOptions) -> CiResult:
     ]
     if pyproject_action == "merged":
         writes.append((pyproject_path, new_pyproject.encode("utf-8")))
-    files.apply_all(files.Write(path, data) for path, data in writes)
+    files.apply_all((files.Write(path, data) for path, data in writes), root=project)
     return CiResult(project=project, detected=detected, files=tuple(actions))
 
 

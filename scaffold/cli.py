@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from scaffold import __version__, names, usage
+from scaffold import __version__, interrupts, names, usage
 from scaffold.answers import (
     NAME_KEYS,
     QUESTION,
@@ -36,13 +36,19 @@ class _Cli(click.Group):
     """Catches expected errors once, for every command: one line, documented exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401  (click's own signature)
+        interrupts.reset()
         try:
             return super().invoke(ctx)
         except ScaffoldError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
-        except (KeyboardInterrupt, click.exceptions.Abort):  # Abort: Ctrl-C/EOF at a prompt
-            click.secho("Interrupted: nothing was left half-written.", fg="yellow", err=True)
+        except (
+            KeyboardInterrupt,
+            click.exceptions.Abort,
+        ) as error:  # Abort: Ctrl-C/EOF at a prompt
+            # SIGTERM and SIGHUP arrive here too (scaffold.interrupts); the line says what
+            # was put back, or that the change was already complete.
+            click.secho(interrupts.describe(error), fg="yellow", err=True)
             ctx.exit(EXIT_INTERRUPTED)
 
 
@@ -473,4 +479,9 @@ def ci(path: Path, force: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="pyo3-scaffold")
+    interrupts.install()  # SIGTERM/SIGHUP take Ctrl-C's path: roll back, one line, 130
+    try:
+        cli.main(args=argv, prog_name="pyo3-scaffold")
+    except KeyboardInterrupt as error:  # outside a command (parsing, --help): nothing to undo
+        click.secho(interrupts.describe(error), fg="yellow", err=True)
+        sys.exit(EXIT_INTERRUPTED)

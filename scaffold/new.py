@@ -1,22 +1,22 @@
 """`pyo3-scaffold new`: render the template into a new project, all or nothing.
 
-The template is rendered into a staging folder beside the destination (same file system),
-then moved into place: a failure or Ctrl-C part-way leaves the destination as it was.
+The template is rendered into the staging folder beside the destination (same file system;
+see `scaffold.files`), then moved into place: a failure or a signal part-way leaves the
+destination as it was.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scaffold import files, render
+from scaffold import files, interrupts, render
 from scaffold.errors import DestinationError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from scaffold.answers import Answers
 
 _SHOWN_CLASHES = 5
@@ -62,16 +62,17 @@ def run(options: NewOptions) -> NewResult:
 def _render_into(destination: Path, answers: Answers) -> None:
     created_parents = _make_parents(destination.parent)
     try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent))
-        try:
-            render.copy(staging, answers.to_copier())
-            # mkdtemp makes the folder private (0700); the project gets the usual mode.
+        # Rendered inside the staging folder beside the destination (same file system, one
+        # recognisable name that a later run cleans up after a SIGKILL; copier's temp files
+        # go there too).
+        with files.staging(destination) as stage:
+            rendered = stage.path / "render"
+            render.copy(rendered, answers.to_copier())
+            # The project gets the usual mode, whatever copier made the folder with.
             umask = os.umask(0)
             os.umask(umask)
-            staging.chmod(0o777 & ~umask)
-            _move_into_place(staging, destination)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            rendered.chmod(0o777 & ~umask)
+            _move_into_place(rendered, destination)
     except BaseException:
         for parent in reversed(created_parents):
             parent.rmdir()
@@ -99,6 +100,7 @@ def _files(root: Path) -> list[Path]:
 def _move_into_place(staging: Path, destination: Path) -> None:
     if not destination.exists():
         staging.replace(destination)  # one rename: the project appears whole or not at all
+        interrupts.completed("the project was created")
         return
     relative = [path.relative_to(staging) for path in _files(staging)]
     clashes = sorted(str(rel) for rel in relative if (destination / rel).exists())
@@ -106,6 +108,11 @@ def _move_into_place(staging: Path, destination: Path) -> None:
         shown = ", ".join(clashes[:_SHOWN_CLASHES]) + (" ..." if clashes[_SHOWN_CLASHES:] else "")
         raise DestinationError(f"{destination} already has {shown}; nothing was written")
     files.apply_all(
-        files.Write(destination / rel, (staging / rel).read_bytes(), (staging / rel).stat().st_mode)
-        for rel in relative
+        (
+            files.Write(
+                destination / rel, (staging / rel).read_bytes(), (staging / rel).stat().st_mode
+            )
+            for rel in relative
+        ),
+        root=destination,
     )

@@ -14,7 +14,6 @@ The project's own `_src_path` line is kept, so plain `copier update` keeps worki
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -77,8 +76,10 @@ def run(options: UpdateOptions) -> UpdateResult:
         )
     from_version = from_ref.removeprefix("v")
 
-    with tempfile.TemporaryDirectory(prefix="pyo3-scaffold-update-") as temp:
-        temp_dir = Path(temp)
+    # The throw-away clone lives in the staging folder beside the project, never in $TMPDIR:
+    # after a SIGKILL the next run recognises and removes it (scaffold.files).
+    with files.staging(project) as stage:
+        temp_dir = stage.path
         if options.template is None:
             source = str(temp_dir / "template")
             to_version = _check_packaged(from_version, options.to_version)
@@ -218,14 +219,22 @@ def _has_markers(path: Path) -> bool:
 
 
 def _apply(changes: tuple[FileChange, ...], work: Path, project: Path) -> None:
-    """Copy the update into the project; on any failure (or Ctrl-C) undo every write."""
+    """Copy the update into the project; on any failure (or a signal) undo every write.
+
+    The answers file goes last: it records the new template version, so it must never claim
+    that version while other files are still old.
+    """
+    ordered = sorted(changes, key=lambda change: change.path == render.ANSWERS_FILE)
     files.apply_all(
-        files.Write(project / change.path, None)
-        if change.status == "deleted"
-        else files.Write(
-            project / change.path,
-            (work / change.path).read_bytes(),
-            (work / change.path).stat().st_mode,
-        )
-        for change in changes
+        (
+            files.Write(project / change.path, None)
+            if change.status == "deleted"
+            else files.Write(
+                project / change.path,
+                (work / change.path).read_bytes(),
+                (work / change.path).stat().st_mode,
+            )
+            for change in ordered
+        ),
+        root=project,
     )

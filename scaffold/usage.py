@@ -29,10 +29,16 @@ ALL_EXIT_CODES: tuple[tuple[int, str], ...] = (
         EXIT_UNREADABLE,
         "a project file cannot be read safely (not a regular file, too big, not UTF-8, malformed)",
     ),
-    (EXIT_INTERRUPTED, "interrupted (Ctrl-C); nothing was left half-written"),
+    (
+        EXIT_INTERRUPTED,
+        "interrupted (Ctrl-C, SIGTERM, SIGHUP): the change was undone, or was complete",
+    ),
 )
 
-_INTERRUPTED = (EXIT_INTERRUPTED, "interrupted (Ctrl-C); nothing was left half-written")
+_INTERRUPTED = (
+    EXIT_INTERRUPTED,
+    "interrupted (Ctrl-C, SIGTERM, SIGHUP): the change was undone, or was complete",
+)
 _UNREADABLE = (EXIT_UNREADABLE, "a project file cannot be read safely")
 # A failed write is undone; 1 when even undoing failed (scaffold/files.py says which files).
 _NOT_RESTORED = "a write failed and a file could not be restored"

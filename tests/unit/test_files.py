@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from scaffold import files
+from scaffold.errors import DestinationError
 from scaffold.files import Write, apply_all
 
 
@@ -84,3 +89,120 @@ def test_a_write_that_cannot_happen_restores_the_earlier_ones(project: Path) -> 
     with pytest.raises(NotADirectoryError):
         apply_all([Write(project / "edit.txt", b"new"), Write(project / "blocker/x.txt", b"x")])
     assert tree(project) == before
+
+
+# --- symlinks, staging, recovery after a kill (issue 12) ---------------------------------
+
+
+def test_a_symlinked_folder_leaving_the_project_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / ".github").symlink_to(outside)
+    with pytest.raises(DestinationError, match=r"\.github is a symlink to a place outside"):
+        apply_all(
+            [Write(project / "a.txt", b"a"), Write(project / ".github/workflows/ci.yml", b"x")],
+            root=project,
+        )
+    assert list(outside.iterdir()) == []
+    assert not (project / "a.txt").exists()  # refused before anything was written
+
+
+def test_a_symlinked_file_is_edited_in_place(tmp_path: Path) -> None:
+    (tmp_path / "real.toml").write_text("old")
+    (tmp_path / "pyproject.toml").symlink_to("real.toml")
+    apply_all([Write(tmp_path / "pyproject.toml", b"new")], root=tmp_path)
+    assert (tmp_path / "pyproject.toml").is_symlink()
+    assert (tmp_path / "real.toml").read_bytes() == b"new"
+
+
+def test_a_symlinked_file_leaving_the_project_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "secret").write_text("old")
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "pyproject.toml").symlink_to(tmp_path / "secret")
+    with pytest.raises(DestinationError, match="outside the project"):
+        apply_all([Write(project / "pyproject.toml", b"new")], root=project)
+    assert (tmp_path / "secret").read_text() == "old"
+
+
+def test_nothing_is_left_in_tmpdir_or_beside_the_project(project: Path) -> None:
+    apply_all([Write(project / "edit.txt", b"new")], root=project)
+    beside, inside = files.staging_candidates(project)
+    assert not beside.exists()
+    assert not inside.exists()
+    with files.staging(project):
+        assert tempfile.gettempdir().startswith(str(beside))
+    assert not beside.exists()
+
+
+def _killed_run(project: Path, writes: list[Write], stop_after: int) -> None:
+    """What a SIGKILL leaves: staging folder and journal, with no chance to clean up."""
+
+    class Killed(BaseException):
+        pass
+
+    count = 0
+
+    def kill(_: Path) -> None:
+        nonlocal count
+        count += 1
+        if count == stop_after:
+            raise Killed
+
+    real_restore, real_remove = files._restore, files._remove_tree
+    files._restore = lambda *_: None  # type: ignore[assignment]
+    files._remove_tree = lambda _: None  # type: ignore[assignment]
+    try:
+        with pytest.raises(Killed):
+            apply_all(writes, root=project, after_write=kill)
+    finally:
+        files._restore, files._remove_tree = real_restore, real_remove
+    files._active.clear()
+    beside, _ = files.staging_candidates(project)
+    (beside / "pid").write_text("999999999")  # the killed process is gone
+
+
+def test_the_next_run_undoes_a_killed_run(project: Path) -> None:
+    before = tree(project)
+    writes = [
+        Write(project / "edit.txt", b"new"),
+        Write(project / "gone.txt", None),
+        Write(project / "deep/new.txt", b"x"),
+        Write(project / "keep.txt", b"changed"),
+    ]
+    _killed_run(project, writes, stop_after=3)
+    assert tree(project) != before
+    with pytest.raises(files.RecoveredError, match=r"killed part-way: put back 3 file\(s\)"):
+        apply_all([Write(project / "edit.txt", b"other")], root=project)
+    assert tree(project) == before
+    assert not files.staging_candidates(project)[0].exists()
+    apply_all([Write(project / "edit.txt", b"other")], root=project)  # and then it works
+    assert (project / "edit.txt").read_bytes() == b"other"
+
+
+def test_a_file_edited_after_the_kill_is_left_alone(project: Path) -> None:
+    _killed_run(project, [Write(project / "edit.txt", b"new"), Write(project / "x", b"x")], 2)
+    (project / "edit.txt").write_text("the user's own edit")
+    with pytest.raises(DestinationError, match=r"edit\.txt changed since"):
+        apply_all([Write(project / "y", b"y")], root=project)
+    assert (project / "edit.txt").read_text() == "the user's own edit"
+    assert files.staging_candidates(project)[0].exists()  # kept: it holds the old bytes
+
+
+def test_a_live_run_is_not_disturbed(project: Path) -> None:
+    beside, _ = files.staging_candidates(project)
+    beside.mkdir()
+    (beside / "pid").write_text(str(os.getppid()))
+    with pytest.raises(DestinationError, match="another pyo3-scaffold run"):
+        apply_all([Write(project / "y", b"y")], root=project)
+    shutil.rmtree(beside)
+
+
+def test_leftovers_of_a_run_that_wrote_nothing_are_removed(project: Path) -> None:
+    beside, _ = files.staging_candidates(project)
+    (beside / "tmp").mkdir(parents=True)
+    (beside / "tmp" / "clone").write_text("junk")
+    apply_all([Write(project / "y", b"y")], root=project)
+    assert not beside.exists()

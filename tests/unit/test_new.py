@@ -267,7 +267,7 @@ def test_ctrl_c_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(render, "copy", copy_then_interrupt)
     code, output = invoke("new", str(tmp_path / "deep/er/p"), "-y")
     assert code == EXIT_INTERRUPTED
-    assert "nothing was left half-written" in output
+    assert "nothing was changed" in output
     assert list(tmp_path.iterdir()) == []  # no project, no staging folder, no parents we made
 
 
@@ -335,7 +335,7 @@ def test_ctrl_c_at_a_prompt_exits_130(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr("scaffold.cli._stdin_is_terminal", lambda: True)
     result = CliRunner().invoke(cli, ["new", str(tmp_path / "p")], input="")  # EOF at a prompt
     assert result.exit_code == EXIT_INTERRUPTED
-    assert "nothing was left half-written" in result.output
+    assert "nothing was changed" in result.output
     assert list(tmp_path.iterdir()) == []
 
 
@@ -420,5 +420,5 @@ def test_real_ctrl_c_leaves_a_whole_project_or_nothing(tmp_path: Path, delay: fl
         return  # it had finished: a whole project (Ctrl-C at exit may still end the process)
     # SIGINT's own status (-2) can replace ours while the interpreter exits; both say "stopped".
     assert process.returncode in {EXIT_INTERRUPTED, -signal.SIGINT}, stderr
-    assert "nothing was left half-written" in stderr
+    assert "nothing was changed" in stderr
     assert list(tmp_path.iterdir()) == []
