@@ -110,7 +110,7 @@ Commands:
     4    the git tree has uncommitted changes
     5    the template could not be rendered or updated
     6    a project file cannot be read safely (not a regular file, too big, not UTF-8, malformed)
-    130  interrupted (Ctrl-C); nothing was left half-written
+    130  interrupted (Ctrl-C, SIGTERM, SIGHUP): the change was undone, or was complete
 """)
 
 
@@ -167,7 +167,7 @@ Options:
     2    usage error: bad option, invalid name or value
     3    PATH is not empty, a file would be overwritten, or cannot be written
     5    the template could not be rendered
-    130  interrupted (Ctrl-C); nothing was left half-written
+    130  interrupted (Ctrl-C, SIGTERM, SIGHUP): the change was undone, or was complete
 """)
 
 
@@ -196,5 +196,5 @@ Options:
     1    findings
     2    usage error, or PATH is not a PyO3 project
     6    a project file cannot be read safely
-    130  interrupted (Ctrl-C); nothing was left half-written
+    130  interrupted (Ctrl-C, SIGTERM, SIGHUP): the change was undone, or was complete
 """)
