@@ -73,10 +73,14 @@ def fetch_sdist(project: CorpusProject) -> Path:
     path = corpus_cache() / project.sdist
     if path.is_file() and _sha256(path) == project.sha256:
         return path
-    index = f"https://pypi.org/pypi/{project.name}/{project.version}/json"
-    with urllib.request.urlopen(index, timeout=60) as response:
-        release = json.load(response)
-    url = next(u["url"] for u in release["urls"] if u["filename"] == project.sdist)
+    # PyPI's simple index as JSON (PEP 691), what pip reads: it names the file's address.
+    index = f"https://pypi.org/simple/{project.name}/"
+    request = urllib.request.Request(
+        index, headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (https only)
+        files = json.load(response)["files"]
+    url = next(f["url"] for f in files if f["filename"] == project.sdist)
     url = urllib.parse.urljoin(index, url)  # an index mirror may give a relative address
     partial = path.with_suffix(".part")
     with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (https only)

@@ -13,9 +13,10 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scaffold import project as reader
 from scaffold.checks import workflows as wf
 from scaffold.checks.base import OK, Outcome, Pyo3Check, finding, skip
-from scaffold.checks.project import stub_names
+from scaffold.checks.project import stub_names, type_check_only_names
 
 if TYPE_CHECKING:
     from scaffold.checks.project import Pyo3Project
@@ -120,6 +121,8 @@ class PS004(Pyo3Check):
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
         table = project.project_table
+        if reader.metadata_in_cargo(project.pyproject):
+            return OK  # no [project] table: maturin takes name and version from Cargo.toml
         dynamic = table.get("dynamic", [])
         package = project.cargo.get("package", {})
         cargo_version = package.get("version") if isinstance(package, dict) else None
@@ -243,6 +246,10 @@ class PS008(Pyo3Check):
             functions, classes, other = stub_names(stub.read_text(encoding="utf-8"))
         except SyntaxError as error:
             return finding(f"{stub.name} is not valid Python: {error.msg} (line {error.lineno})")
+        # A `@typing.type_check_only` class or function exists for type checkers only.
+        only_typing = type_check_only_names(stub.read_text(encoding="utf-8"))
+        functions -= only_typing
+        classes -= only_typing
         defined = functions | classes | other
         exported = module.functions | module.classes | module.other
         problems: list[str] = []
@@ -253,7 +260,10 @@ class PS008(Pyo3Check):
             # (An incomplete list, e.g. exports added by a helper function, proves nothing.)
             # A stub may type helpers; a def or class the module lacks is a stale stub.
             stale = sorted((functions - exported) | (classes - exported))
-            stale = [n for n in stale if not n.startswith("_")]
+            # Names the Python package defines itself (a mixed project's stub for the whole
+            # package, or __init__.py wrappers) are not the extension's to export.
+            python_defined = project.python_defined_names()
+            stale = [n for n in stale if not n.startswith("_") and n not in python_defined]
             if stale:
                 problems.append(f"in {stub.name} but not exported by the module: {_listing(stale)}")
         return finding("; ".join(problems)) if problems else OK
@@ -334,7 +344,10 @@ class PS011(Pyo3Check):
             if unreadable:
                 return finding(unreadable.removesuffix("; "))
             return finding("no GitHub Actions workflow in .github/workflows builds wheels")
-        built = wf.built_platforms(project.workflows, project.cibuildwheel)
+        built = {(t.os, t.arch, t.libc) for t in project.pipeline().targets}
+        # A universal2 macOS wheel serves both architectures.
+        if ("macos", "universal2", "") in built:
+            built |= {("macos", "x86_64", ""), ("macos", "arm64", "")}
         missing = [name for key, name in wf.REQUIRED_PLATFORMS.items() if key not in built]
         if missing:
             others = "the other workflows build " if unreadable else ""
@@ -381,6 +394,36 @@ class PS013(Pyo3Check):
         return finding(_listing(problems)) if problems else OK
 
 
+class PS015(Pyo3Check):
+    "Free-threaded wheels are really built where the module is GIL-free"
+
+    fix = (
+        "Build cp3XXt wheels next to the others on every platform: cibuildwheel builds them "
+        "by default (do not skip cp3??t-*); with maturin pass the free-threaded interpreters "
+        "(-i python3.14t python3.15t), not -i python3.13."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        """Reads the extension's `gil_used` (PS009's rule) and the targets the workflows build
+        (`scaffold.checks.pipeline`): each platform with CPython wheels needs cp3XXt ones."""
+        if not project.free_threaded():
+            return OK  # no free-threaded wheels are due (PS009 judges the declaration)
+        targets = project.pipeline().targets
+        if not targets:
+            return skip("no workflow builds wheels (PS011)")
+        platforms = {(t.os, t.arch, t.libc) for t in targets if t.kind in {"cp", "abi3"}}
+        threaded = {(t.os, t.arch, t.libc) for t in targets if t.kind == "cpt"}
+        lacking = sorted(p for p in platforms - threaded if p[0] != "pyodide")
+        if lacking:
+            shown = [" ".join(x for x in p if x) for p in lacking]
+            return finding(
+                f"the module is GIL-free but no free-threaded wheels are built for "
+                f"{_listing(shown, limit=6)}"
+            )
+        return OK
+
+
 ALL_CHECKS: tuple[type[Pyo3Check], ...] = (
     PS001,
     PS002,
@@ -395,4 +438,5 @@ ALL_CHECKS: tuple[type[Pyo3Check], ...] = (
     PS011,
     PS012,
     PS013,
+    PS015,
 )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scaffold import project as reader
 from scaffold import safe_io
+from scaffold.checks import pipeline as pipeline_module
 from scaffold.checks import rust
 from scaffold.errors import UnreadableProjectError
 
@@ -205,6 +206,30 @@ class Pyo3Project:
         init = self.python_source.joinpath(self.module_name.split(".")[0], "__init__.py")
         return init if init.is_file() else None
 
+    def python_defined_names(self) -> set[str]:
+        """Top-level functions and classes the Python package defines in its own modules."""
+        init = self.package_init()
+        if init is None:
+            return set()
+        names: set[str] = set()
+        folder = init.parent if isinstance(init, Path) else None
+        files = sorted(folder.glob("*.py")) if folder is not None else [init]
+        for file in files[:200]:
+            try:
+                tree = ast.parse(file.read_text(encoding="utf-8"))
+            except (SyntaxError, UnicodeDecodeError, OSError):
+                continue
+            names.update(
+                node.name
+                for node in tree.body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            )
+        return names
+
+    def pipeline(self) -> pipeline_module.Pipeline:
+        """What the workflows build and how they publish (`scaffold.checks.pipeline`)."""
+        return _pipeline(self)
+
     @property
     def root_path(self) -> Path | None:
         """The repository on disk, when it is on disk (git checks need it)."""
@@ -229,6 +254,44 @@ def stub_names(source: str) -> tuple[set[str], set[str], set[str]]:
         elif isinstance(node, ast.ImportFrom | ast.Import):
             other.update((a.asname or a.name).split(".")[0] for a in node.names)
     return functions, classes, other
+
+
+def type_check_only_names(source: str) -> set[str]:
+    """Top-level classes/functions decorated `@type_check_only` (typing or typing_extensions):
+    they exist for type checkers only, never at run time."""
+    tree = ast.parse(source)
+    found: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                name = (
+                    decorator.attr
+                    if isinstance(decorator, ast.Attribute)
+                    else getattr(decorator, "id", "")
+                )
+                if name == "type_check_only":
+                    found.add(node.name)
+    return found
+
+
+_PIPELINES: dict[int, pipeline_module.Pipeline] = {}
+
+
+def _pipeline(project: Pyo3Project) -> pipeline_module.Pipeline:
+    key = id(project)
+    cached = _PIPELINES.get(key)
+    if cached is None:
+        lowest = reader.lowest_python(str(project.project_table.get("requires-python", "") or ""))
+        minors = range(lowest[1] if lowest else 9, 16)
+        cached = pipeline_module.read(
+            project.workflows,
+            abi3=reader.abi3_floor(project.pyo3_features) is not None,
+            cibuildwheel=project.cibuildwheel,
+            python_minors=minors,
+        )
+        _PIPELINES.clear()  # one project at a time: no growth across runs
+        _PIPELINES[key] = cached
+    return cached
 
 
 def _workspace_pyo3(cargo: dict[str, Any]) -> dict[str, Any] | None:

@@ -192,6 +192,26 @@ def seed_ps013(path: Path) -> None:
     )
 
 
+# A cross-arch "free-threaded" build that passes -i python3.13: no cp3XXt wheel comes out.
+PS015_JOB = """
+  armv7-free-threaded:
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+    steps:
+      - uses: PyO3/maturin-action@e83996d129638aa358a18fbd1dfb82f0b0fb5d3b # v1.51.0
+        with:
+          target: armv7
+          manylinux: auto
+          args: --release --out dist -i python3.13
+"""
+
+
+def seed_ps015(path: Path) -> None:
+    workflow = path / ".github/workflows/wheels.yml"
+    edit(workflow, "\n  sdist:\n", PS015_JOB + "\n  sdist:\n")
+
+
 SEEDS = {
     name.removeprefix("seed_").upper(): seed
     for name, seed in globals().items()
@@ -612,7 +632,7 @@ def test_cli_json_schema(project):
     assert document["path"] == str(project)
     assert document["module_name"] == "demo._core"
     assert document["clean"] is False
-    assert document["counts"] == {"ok": 11, "finding": 1, "skipped": 1}
+    assert document["counts"] == {"ok": 12, "finding": 1, "skipped": 1}
     assert [c["id"] for c in document["checks"]] == [c.code() for c in ALL_CHECKS]
     for check in document["checks"]:
         assert set(check) == {"id", "title", "status", "ok", "reason", "fix"}
