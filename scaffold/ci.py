@@ -30,6 +30,8 @@ CI_FILES = (
     ".github/workflows/ci.yml",
     ".github/workflows/wheels.yml",
     ".github/dependabot.yml",
+    # Run by [tool.cibuildwheel.linux] before-all: Rust from a pinned, sha256-checked rustup-init.
+    ".github/install-rust.sh",
     "noxfile.py",
 )
 PYPROJECT = "pyproject.toml"

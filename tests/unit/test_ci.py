@@ -25,6 +25,7 @@ WRITTEN = {
     ".github/workflows/ci.yml",
     ".github/workflows/wheels.yml",
     ".github/dependabot.yml",
+    ".github/install-rust.sh",
     "noxfile.py",
     "pyproject.toml",
 }
@@ -276,7 +277,7 @@ def test_an_existing_cibuildwheel_table_is_merged_keeping_the_users_keys(tmp_pat
     assert table["build-verbosity"] == 1  # ours, with --force
     assert table["build-frontend"] == "build[uv]"  # the user's own key stays, comment too
     assert 'build-frontend = "build[uv]"  # mine' in text
-    assert table["linux"]["before-all"].startswith("curl")
+    assert table["linux"]["before-all"] == "sh {project}/.github/install-rust.sh"
     assert text.startswith(HAND_PYPROJECT)
 
 

@@ -7,8 +7,10 @@ abi3 and cibuildwheel. With abi3 on, cibuildwheel 4 still lists one identifier p
 the first build (the oldest CPython) makes a `cp3X-abi3` wheel, and for every later CPython
 cibuildwheel finds that compatible wheel, skips the build and only runs the tests. So the
 expected identifiers are the same with abi3 on and off; what makes the reuse happen is the
-`abi3-py3X` feature of PyO3 in Cargo.toml, asserted below. Free-threaded CPython (3.14t on)
-cannot load abi3 wheels: those identifiers are separate builds, present only with free_threaded.
+`abi3-py3X` feature of PyO3 in Cargo.toml, asserted below. Free-threaded CPython cannot load
+abi3 wheels: 3.14t has no stable ABI (a cp314t wheel of its own), and 3.15t builds one abi3t
+wheel (PEP 803, PyO3's `abi3t-py315`) that later free-threaded CPythons can load. Those
+identifiers are present only with free_threaded.
 """
 
 from __future__ import annotations
@@ -148,16 +150,21 @@ def test_abi3_free_threaded_linux_x86_64_identifiers_literally(generate: Generat
         "cp314-manylinux_x86_64",
         "cp314t-manylinux_x86_64",  # free-threaded: a wheel of its own
         "cp315-manylinux_x86_64",
-        "cp315t-manylinux_x86_64",
+        "cp315t-manylinux_x86_64",  # builds demo-0.1.0-cp315-abi3t-manylinux_*.whl
     ]
 
 
+@pytest.mark.parametrize("free_threaded", [True, False])
 @pytest.mark.parametrize("abi3", [True, False])
-def test_abi3_reuse_comes_from_the_pyo3_feature(generate: Generate, abi3: bool) -> None:
-    project = generate("demo", abi3=abi3, min_python="3.11")
+def test_abi3_reuse_comes_from_the_pyo3_feature(
+    generate: Generate, abi3: bool, free_threaded: bool
+) -> None:
+    """abi3 for GIL CPythons; abi3t (3.15t on) only with abi3 and free-threading both on."""
+    project = generate("demo", abi3=abi3, min_python="3.11", free_threaded=free_threaded)
     pyo3 = toml((project / "Cargo.toml").read_text())["dependencies"]["pyo3"]
     features = pyo3.get("features", []) if isinstance(pyo3, dict) else []
     assert ("abi3-py311" in features) is abi3
+    assert ("abi3t-py315" in features) is (abi3 and free_threaded)
 
 
 @pytest.mark.parametrize("free_threaded", [True, False])
@@ -170,7 +177,7 @@ def test_cibuildwheel_settings(generate: Generate, free_threaded: bool) -> None:
     assert "*-musllinux_i686" in settings["skip"]
     assert ("cp3??t-*" in settings["skip"]) is not free_threaded
     linux = settings["linux"]
-    assert "sh.rustup.rs" in linux["before-all"]
+    assert linux["before-all"] == "sh {project}/.github/install-rust.sh"
     assert linux["environment"]["PATH"].startswith("$HOME/.cargo/bin:")
     target = settings["macos"]["environment"]["MACOSX_DEPLOYMENT_TARGET"]
     assert tuple(map(int, target.split("."))) >= (10, 12)

@@ -136,3 +136,38 @@ def test_a_broken_table_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
             pins.load()
     finally:
         pins.load.cache_clear()
+
+
+def _fake_tools(folder: Path, *, downloaded: bytes) -> dict[str, str]:
+    """A PATH where `curl` writes `downloaded` to its -o file and `uname -m` says x86_64."""
+    folder.mkdir()
+    (folder / "curl").write_text(
+        '#!/bin/sh\nwhile [ "$1" != "-o" ]; do shift; done\n'
+        f"printf '%s' '{downloaded.decode()}' > \"$2\"\n"
+    )
+    (folder / "uname").write_text("#!/bin/sh\necho x86_64\n")
+    for tool in folder.iterdir():
+        tool.chmod(0o755)
+    return {"PATH": f"{folder}:/usr/bin:/bin"}
+
+
+def test_install_rust_runs_rustup_init_only_when_its_sha256_matches(
+    generate, tmp_path: Path
+) -> None:
+    """The before-all script refuses a rustup-init whose sha256 is not the pinned one."""
+    project = generate("demo")
+    script = project / ".github/install-rust.sh"
+    rendered = script.read_text()
+    table = pins.load()
+    for triple, sha256 in table.rustup_sha256.items():
+        assert f"  {triple}) sha256={sha256} ;;" in rendered
+    assert "/rustup/archive/$version/$host/rustup-init" in rendered
+    assert f"version={table.rustup}" in rendered
+    # A tampered download: sha256sum fails, so the script stops before running it.
+    env = _fake_tools(tmp_path / "bin", downloaded=b"echo RAN")
+    done = subprocess.run(["sh", str(script)], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode != 0
+    assert "FAILED" in done.stdout + done.stderr
+    assert "RAN" not in done.stdout
+    pyproject = (project / "pyproject.toml").read_text()
+    assert 'before-all = "sh {project}/.github/install-rust.sh"' in pyproject
