@@ -293,8 +293,12 @@ class PS009(Pyo3Check):
             problems.append(f"the module {state} ({declared}) but has no Free Threading classifier")
         if gil_used and classified:
             problems.append(f"the Free Threading classifier is set but the module {state}")
+        if wf.uses_cibuildwheel(project.workflows):
+            # What the workflows build, expressions evaluated (scaffold.checks.pipeline).
+            skipped = not any(t.kind == "cpt" for t in project.pipeline().targets)
+        elif project.cibuildwheel:
+            skipped = wf.skips_free_threaded({}, project.cibuildwheel)
         if project.cibuildwheel or wf.uses_cibuildwheel(project.workflows):
-            skipped = wf.skips_free_threaded(project.workflows, project.cibuildwheel)
             if not gil_used and skipped:
                 problems.append("cibuildwheel skips the free-threaded (cp3??t) wheels")
             if gil_used and not skipped:
@@ -394,6 +398,16 @@ class PS013(Pyo3Check):
         return finding(_listing(problems)) if problems else OK
 
 
+def _thin(platforms: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    """A universal2 wheel is a macOS x86_64 and an arm64 wheel in one."""
+    if ("macos", "universal2", "") in platforms:
+        platforms = (platforms - {("macos", "universal2", "")}) | {
+            ("macos", "x86_64", ""),
+            ("macos", "arm64", ""),
+        }
+    return platforms
+
+
 class PS015(Pyo3Check):
     "Free-threaded wheels are really built where the module is GIL-free"
 
@@ -412,8 +426,8 @@ class PS015(Pyo3Check):
         targets = project.pipeline().targets
         if not targets:
             return skip("no workflow builds wheels (PS011)")
-        platforms = {(t.os, t.arch, t.libc) for t in targets if t.kind in {"cp", "abi3"}}
-        threaded = {(t.os, t.arch, t.libc) for t in targets if t.kind == "cpt"}
+        platforms = _thin({(t.os, t.arch, t.libc) for t in targets if t.kind in {"cp", "abi3"}})
+        threaded = _thin({(t.os, t.arch, t.libc) for t in targets if t.kind == "cpt"})
         lacking = sorted(p for p in platforms - threaded if p[0] != "pyodide")
         if lacking:
             shown = [" ".join(x for x in p if x) for p in lacking]

@@ -356,11 +356,17 @@ def read(  # noqa: C901, PLR0912, PLR0915 (one pass over jobs, steps and their k
             context = {"matrix": combo, "env": base["env"]}
             context["env"] = base["env"] | _as_dict(expressions.substitute(job.get("env"), context))
             host = runner(expressions.substitute(job.get("runs-on"), context))
+            if host is not None:
+                context["runner"] = {
+                    "os": {"linux": "Linux", "macos": "macOS", "windows": "Windows"}[host[0]],
+                    "arch": "ARM64" if host[1] in {"aarch64", "arm64", "ARM64"} else "X64",
+                }
+            setup_python = ""
             for step in _steps(job):
                 step_env = context["env"] | _as_dict(
                     expressions.substitute(step.get("env"), context)
                 )
-                step_context = {"matrix": combo, "env": step_env}
+                step_context = {**context, "env": step_env}
                 if expressions.condition(step.get("if"), step_context) is False:
                     continue  # this combination skips the step
                 run_text = step.get("run")
@@ -376,7 +382,13 @@ def read(  # noqa: C901, PLR0912, PLR0915 (one pass over jobs, steps and their k
                 script = (
                     str(expressions.substitute(run, step_context)) if isinstance(run, str) else ""
                 )
+                if uses.startswith("actions/setup-python@"):
+                    setup_python = str(inputs.get("python-version", "")).lower()
                 if re.match(r"(pyo3|messense)/maturin-action@", uses) and host:
+                    inputs = {
+                        **inputs,
+                        "args": _bare_python(str(inputs.get("args", "")), setup_python),
+                    }
                     if _maturin_action(reading, host, inputs, abi3=abi3):
                         reading.wheel_jobs.add((workflow_name, job_name))
                 elif uses.startswith("pypa/cibuildwheel@"):
@@ -527,6 +539,13 @@ def _maturin_build(
     for kind in kinds:
         reading.add(Target(os_name, arch, libc, kind), floor)
     return bool(kinds)
+
+
+def _bare_python(args: str, setup_python: str) -> str:
+    """`-i python` means the interpreter actions/setup-python installed (pypy3.12, 3.14t...)."""
+    if not setup_python or "${{" in setup_python:
+        return args
+    return re.sub(r"(?<=\s)python3?(?=\s|$)", setup_python, " " + args).strip()
 
 
 def _option(args: list[str], flag: str) -> str:
