@@ -101,10 +101,17 @@ def _question_options(command: Callable[..., None]) -> Callable[..., None]:
     is_flag=True,
     help="Add the project to a non-empty folder; existing files are never overwritten.",
 )
+@click.option(
+    "--git/--no-git",
+    default=True,
+    help="Make the project a git repository with a first commit (skipped when git is missing "
+    "or PATH is inside a git work tree)  [default: on]",
+)
 def new(
     path: Path,
     defaults: bool,
     allow_existing: bool,
+    git: bool,
     **given: str | bool | None,
 ) -> None:
     """Create a PyO3 + maturin project in PATH that builds and passes its tests."""
@@ -114,21 +121,33 @@ def new(
     # Check the destination before asking anything: no questions for a doomed run.
     new_verb.check_destination(path.absolute(), allow_existing=allow_existing)
     answers = _resolve_answers(path, given, interactive=interactive)
-    options = new_verb.NewOptions(destination=path, answers=answers, allow_existing=allow_existing)
+    options = new_verb.NewOptions(
+        destination=path, answers=answers, allow_existing=allow_existing, git=git
+    )
     result = new_verb.run(options)
 
     module = result.answers.module_name
     created = f"Created {result.answers.dist_name} in {result.destination}"
-    click.secho(created, fg="green", bold=True)
-    click.echo(
-        f"""
-Next:
-  cd {path}
-  python -m pip install .                  # build the Rust extension (release) and install it
-  python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"
-  python -m pip install --group test && python -m pytest
-  cargo test"""
-    )
+    git_done = {
+        "committed": " (a git repository, everything in its first commit)",
+        "initialised": " (a git repository)",
+    }
+    click.secho(created + git_done.get(result.git, ""), fg="green", bold=True)
+    if result.git_note:
+        click.secho(f"Note: {result.git_note}", fg="yellow")
+    git_step = {
+        "committed": "git log --stat                           # the first commit: what was made",
+        "initialised": "git add --all && git commit -m 'Initial commit'",
+    }.get(result.git)
+    steps = [
+        f"cd {path}",
+        *([git_step] if git_step else []),
+        "python -m pip install .                  # build the Rust extension (release), install it",
+        f'python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"',
+        "python -m pip install --group test && python -m pytest",
+        "cargo test",
+    ]
+    click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in steps))
 
 
 def _resolve_answers(

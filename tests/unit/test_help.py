@@ -155,6 +155,9 @@ Options:
                                   terminal).
   --allow-existing                Add the project to a non-empty folder; existing files are never
                                   overwritten.
+  --git / --no-git                Make the project a git repository with a first commit (skipped
+                                  when git is missing or PATH is inside a git work tree)  [default:
+                                  on]
   -h, --help                      Show this message and exit.
 
   Examples:
