@@ -416,8 +416,21 @@ def _render_doctor_table(result: DoctorResult) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the plan and the diff; change nothing.")
 @click.option("--allow-dirty", is_flag=True, help="Run even with uncommitted changes in git.")
 @click.option("--no-ci", is_flag=True, help="Do not add nox sessions and wheel workflows (ci).")
-def migrate(
-    module: Path, functions: tuple[str, ...], dry_run: bool, allow_dirty: bool, no_ci: bool
+@click.option(
+    "--backend",
+    type=click.Choice(["auto", "setuptools-rust", "maturin"]),
+    default="auto",
+    show_default=True,
+    help="How the extension is built. auto: setuptools projects keep setuptools "
+    "(setuptools-rust), others switch to maturin.",
+)
+def migrate(  # noqa: PLR0917  (one parameter per option)
+    module: Path,
+    functions: tuple[str, ...],
+    dry_run: bool,
+    allow_dirty: bool,
+    no_ci: bool,
+    backend: str,
 ) -> None:
     """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
 
@@ -432,6 +445,7 @@ def migrate(
         dry_run=dry_run,
         allow_dirty=allow_dirty,
         ci=not no_ci,
+        backend=backend,
     )
     result = migrate_verb.run(options)
     if dry_run:

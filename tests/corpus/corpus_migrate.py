@@ -144,7 +144,11 @@ def migrate(package: Package, root: Path) -> Outcome:
     try:
         result = verb.run(verb.MigrateOptions(module=module, ci=False))
     except ScaffoldError as error:
-        outcome.refused = str(error)
+        if str(error).startswith("nothing to migrate"):
+            # Not a refusal of the project: no function of the module can move (yet).
+            outcome.left = _skipped(module)
+        else:
+            outcome.refused = str(error)
         return outcome
     outcome.env_var = result.env_var
     outcome.test_file = next(path for path, _ in result.changes if path.endswith("_rust.py"))
@@ -154,6 +158,13 @@ def migrate(package: Package, root: Path) -> Outcome:
         else:
             outcome.left[report.name] = report.reason or report.status
     return outcome
+
+
+def _skipped(module: Path) -> dict[str, str]:
+    from scaffold import migrate_codegen
+
+    _, skipped = migrate_codegen.analyse(module.read_text("utf-8"), dotted="module")
+    return {s.name: s.reason for s in skipped}
 
 
 _KINDS = (
@@ -212,7 +223,9 @@ def build_and_test(
         return checked
     clean = {k: v for k, v in env.items() if not k.startswith("PYTEST")}
     # The package's own tests import the installed package, not the checkout.
-    base = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
+    # `pytest`, not `python -m pytest`: the checkout's folder must not shadow the installed
+    # package (which holds the built extension).
+    base = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
         done = _run([*base, *package.tests], root, {**clean, **extra})
         setattr(checked, label, _summary(done.stdout))

@@ -374,7 +374,9 @@ def _migrate_and_build(
     _write(project, files)
     _git_commit(project)
     originals = {rel: (project / rel).read_bytes() for rel in files if rel.startswith("tests/")}
-    result = migrate.run(migrate.MigrateOptions(module=project / module, ci=ci))
+    # These projects build with maturin (setuptools ones would get setuptools-rust by default).
+    options = migrate.MigrateOptions(module=project / module, ci=ci, backend="maturin")
+    result = migrate.run(options)
     # The original tests are untouched: they run unchanged below.
     assert {rel: (project / rel).read_bytes() for rel in originals} == originals
     python = _venv(tmp_path / f"{name}-venv")

@@ -93,6 +93,8 @@ def project(tmp_path: Path) -> Path:
 def _options(project: Path, **kwargs: object) -> migrate.MigrateOptions:
     kwargs.setdefault("allow_dirty", True)
     kwargs.setdefault("ci", False)  # `ci` has its own tests; the e2e tests run both
+    # The maturin conversion (setuptools projects get setuptools-rust by default).
+    kwargs.setdefault("backend", "maturin")
     return migrate.MigrateOptions(
         module=project / "src" / "demo_pkg" / "slow.py",
         **kwargs,  # type: ignore[arg-type]

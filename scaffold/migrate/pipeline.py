@@ -25,6 +25,7 @@ from scaffold import migrate_codegen as codegen
 from scaffold import pins
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
+from scaffold.migrate import setuptools_rust
 from scaffold.migrate_types import Unsupported
 
 KNOWN_BACKENDS = (
@@ -49,6 +50,11 @@ class MigrateOptions:
     after_write: Callable[[Path], None] | None = None
     # Step 6: add the nox sessions and wheel workflows with `pyo3-scaffold ci`.
     ci: bool = True
+    # "auto": setuptools projects keep setuptools (setuptools-rust), others move to maturin.
+    backend: str = "auto"
+
+
+BACKENDS = ("auto", "setuptools-rust", "maturin")
 
 
 @dataclass(frozen=True)
@@ -85,7 +91,7 @@ def run(options: MigrateOptions) -> MigrateResult:
     project = _locate(options.module)
     if not options.allow_dirty and not options.dry_run:
         _check_clean(project.root)
-    files, plan, notes = _plan(project, options.functions)
+    files, plan, notes = _plan(project, options.functions, options.backend)
     changes, diff = _describe(project.root, files)
     ci_summary: list[str] = []
     if not options.dry_run:
@@ -119,8 +125,6 @@ def _locate(module: Path) -> _Project:
     path = module.absolute()
     if path.suffix != ".py" or not path.is_file():
         raise InvalidInputError(f"{module} is not a Python module file (.py)")
-    if path.name == "__init__.py":
-        raise InvalidInputError("migrate a module of the package, not its __init__.py")
     if not (path.parent / "__init__.py").is_file():
         raise InvalidInputError(
             f"{module} is not inside a package (no __init__.py beside it): "
@@ -129,20 +133,31 @@ def _locate(module: Path) -> _Project:
     top = path.parent
     while (top.parent / "__init__.py").is_file():
         top = top.parent
-    root = next((p for p in top.parents if (p / "pyproject.toml").is_file()), None)
+    root = next((p for p in top.parents if any((p / n).is_file() for n in _PROJECT_FILES)), None)
     if root is None:
-        raise InvalidInputError(f"no pyproject.toml above {top}: is this an installable project?")
+        raise InvalidInputError(
+            f"no pyproject.toml, setup.cfg or setup.py above {top}: is this an installable project?"
+        )
     parts = [*path.relative_to(top.parent).with_suffix("").parts]
     for part in parts:
         if not part.isidentifier():
             raise InvalidInputError(f"{part!r} in {module} is not a Python identifier")
+    if parts[-1] == "__init__":
+        # The package's own module: the extension lives inside that package.
+        parts = parts[:-1]
+        package = ".".join(parts)
+    else:
+        package = ".".join(parts[:-1])
     return _Project(
         root=root,
         module_path=path,
         dotted=".".join(parts),
-        package=".".join(parts[:-1]),
+        package=package,
         top_package_dir=top,
     )
+
+
+_PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def _check_clean(root: Path) -> None:
@@ -174,14 +189,16 @@ def _check_clean(root: Path) -> None:
 # -- the plan ---------------------------------------------------------------------------------
 
 
-def _plan(  # noqa: C901, PLR0915  (the files, one after the other)
-    project: _Project, selected: tuple[str, ...]
+def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
+    project: _Project, selected: tuple[str, ...], backend: str = "auto"
 ) -> tuple[dict[Path, bytes], codegen.ModulePlan, list[str]]:
     import tomlkit  # noqa: PLC0415  (lazy: not needed for --help)
 
     root = project.root
     pyproject_path = root / "pyproject.toml"
-    pyproject_text, pyproject_nl = _read_text(pyproject_path)
+    pyproject_text, pyproject_nl = (
+        _read_text(pyproject_path) if pyproject_path.is_file() else ("", "\n")
+    )
     try:
         document = tomlkit.parse(pyproject_text)
     except tomlkit.exceptions.ParseError as error:
@@ -203,6 +220,13 @@ def _plan(  # noqa: C901, PLR0915  (the files, one after the other)
         raise InvalidInputError(f"nothing to migrate in {project.dotted} ({why})")
 
     module_name = project.dotted.rsplit(".", 1)[-1]
+    setup_files = any((root / n).is_file() for n in ("setup.cfg", "setup.py"))
+    if backend == "auto":
+        backend = (
+            "setuptools-rust"
+            if setuptools_rust.uses_setuptools(document, has_setup_files=setup_files)
+            else "maturin"
+        )
     extension = f"_{module_name}_rs"
     top_name = project.dotted.split(".", 1)[0]
     plan = codegen.ModulePlan(
@@ -215,7 +239,15 @@ def _plan(  # noqa: C901, PLR0915  (the files, one after the other)
         skipped=tuple(skipped),
     )
     notes: list[str] = []
-    version, abi3 = _edit_pyproject(document, project, plan, notes)
+    abi3: str | None
+    if backend == "setuptools-rust":
+        version = setuptools_rust.edit_pyproject(
+            document, target=f"{plan.package}.{plan.extension}", notes=notes
+        )
+        abi3 = None  # setuptools-rust tags wheels per CPython unless told about the limited API
+        _add_test_group(document)
+    else:
+        version, abi3 = _edit_pyproject(document, project, plan, notes)
     new_pyproject = _with_newlines(tomlkit.dumps(document), pyproject_nl)
     _validate_pyproject(new_pyproject)
 
@@ -235,11 +267,10 @@ def _plan(  # noqa: C901, PLR0915  (the files, one after the other)
                 f"{path.relative_to(root)} already exists; migrate does not overwrite files "
                 "(one Rust extension per project: add functions to it by hand)"
             )
-    name = str(document["project"]["name"])
+    metadata = document.get("project", {})
+    name = str(metadata.get("name", project.top_package_dir.name))
     crate = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "extension"
-    free_threaded = "Free Threading" in " ".join(
-        str(c) for c in document["project"].get("classifiers", [])
-    )
+    free_threaded = "Free Threading" in " ".join(str(c) for c in metadata.get("classifiers", []))
     new_module = (
         source.rstrip("\r\n") + module_nl + _with_newlines(codegen.dispatch_block(plan), module_nl)
     )
@@ -408,6 +439,24 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
             f"[tool.{'], [tool.'.join(old)}] stay as they were but maturin does not read them"
         )
 
+    _add_test_group(document)
+
+    requires = str(table.get("requires-python", ""))
+    found = re.search(r">=\s*3\.(\d+)", requires)
+    minor = int(found.group(1)) if found else _MIN_ABI3[1]
+    if minor < _MIN_ABI3[1]:
+        notes.append(
+            f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 "
+            f"{pins.load().pyo3_minor} cannot build for; the wheels need 3.9 or later"
+        )
+    abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
+    return cargo_version, abi3
+
+
+def _add_test_group(document: Any) -> None:  # noqa: ANN401  (a tomlkit document)
+    """pytest and hypothesis in the `test` dependency group (PEP 735), for the new tests."""
+    import tomlkit  # noqa: PLC0415
+
     groups = document.get("dependency-groups")
     if groups is None:
         groups = tomlkit.table()
@@ -420,17 +469,6 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
         for requirement in ("pytest>=8", "hypothesis>=6"):
             if requirement.split(">")[0] not in present:
                 test.append(requirement)
-
-    requires = str(table.get("requires-python", ""))
-    found = re.search(r">=\s*3\.(\d+)", requires)
-    minor = int(found.group(1)) if found else _MIN_ABI3[1]
-    if minor < _MIN_ABI3[1]:
-        notes.append(
-            f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 "
-            f"{pins.load().pyo3_minor} cannot build for; the wheels need 3.9 or later"
-        )
-    abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
-    return cargo_version, abi3
 
 
 def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
