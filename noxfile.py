@@ -1,3 +1,4 @@
+#!/usr/bin/env -S uv run --script
 """Development sessions for pyo3-scaffold itself: `nox -l` lists them."""
 
 # /// script
@@ -10,7 +11,6 @@ import nox
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests"]
 # CI machines may lack some Pythons; a missing one is skipped, not a failure.
 nox.options.error_on_missing_interpreters = False
 
@@ -69,3 +69,7 @@ def docs(session: nox.Session) -> None:
     # Material prints a banner about its successor on every build; keep the output to mkdocs'.
     env = {"NO_MKDOCS_2_WARNING": "1"}
     session.run("mkdocs", "build", "--strict", *session.posargs, env=env)
+
+
+if __name__ == "__main__":
+    nox.main()
