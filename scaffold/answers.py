@@ -202,6 +202,9 @@ class Answers:
         """Fill what was not given from the defaults, deriving names from `project_name`."""
         names.check_project_name(project_name)
         values = {key: value for key, value in given.items() if value is not None}
+        for key in NAME_KEYS:
+            if values.get(key) == "":  # `--module-name ""` is a mistake, not "derive it"
+                raise InvalidInputError(f"the {key.replace('_', ' ')} must not be empty")
         unknown = set(values) - {field.name for field in dataclasses.fields(cls)}
         if unknown:
             raise InvalidInputError(f"unknown question(s): {', '.join(sorted(unknown))}")
@@ -238,6 +241,7 @@ class Answers:
                 raise InvalidInputError(f"{flag} must be true or false")
         for field in ("description", "author_name", "author_email"):
             names.check_text(field.replace("_", " "), getattr(self, field))
+        names.check_email(self.author_email)
 
     def to_copier(self) -> dict[str, str | bool]:
         """The data passed to copier: exactly the questions of copier.yml."""

@@ -86,7 +86,8 @@ def _question_options(command: Callable[..., None]) -> Callable[..., None]:
     short_help="Create a PyO3 + maturin project that builds and passes its tests.",
     epilog=usage.epilog("new"),
 )
-@click.argument("path", type=click.Path(path_type=Path, file_okay=False))
+# No `file_okay=False`: an existing file as PATH is `new`'s documented exit 3, not a usage error.
+@click.argument("path", type=click.Path(path_type=Path))
 @_question_options
 @click.option(
     "-y",
@@ -159,7 +160,10 @@ def _resolve_answers(
         if values[key] is None:
             values[key] = _git_config(git_key)
     flags = {key for key, value in given.items() if value is not None}
-    name = str(values.pop("project_name") or path.absolute().name)
+    given_name = values.pop("project_name")
+    if given_name is not None and not str(given_name):  # not silently the folder's name
+        raise InvalidInputError("--name must not be empty (leave it out to use the folder's name)")
+    name = str(given_name or path.absolute().name)
     if not interactive:
         return _resolve_without_prompts(name, values, name_given="project_name" in flags)
     if "project_name" not in flags:
@@ -177,16 +181,15 @@ def _resolve_without_prompts(
     name: str, values: dict[str, str | bool | None], *, name_given: bool
 ) -> Answers:
     """No terminal to ask again: a bad value is one line that names the flag to change it."""
-    try:
-        if not name_given:
+    if not name_given:
+        try:
             names.check_project_name(name)
+        except InvalidInputError as error:
+            raise InvalidInputError(f"{error} (the folder's name); pass --name") from error
+    try:
         return Answers.resolve(name, **values)
     except DerivedNameError as error:
         raise InvalidInputError(f"{error}; pass {QUESTION[error.key].flag}") from error
-    except InvalidInputError as error:
-        if name_given:
-            raise
-        raise InvalidInputError(f"{error} (the folder's name); pass --name") from error
 
 
 def _ask_names(name: str, values: dict[str, str | bool | None], flags: set[str]) -> None:

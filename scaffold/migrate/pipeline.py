@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import migrate_codegen as codegen
-from scaffold import pins
+from scaffold import names, pins
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
 from scaffold.migrate import setuptools_rust
@@ -269,7 +269,7 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
             )
     metadata = document.get("project", {})
     name = str(metadata.get("name", project.top_package_dir.name))
-    crate = re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "extension"
+    crate = names.crate_from(name)  # cargo refuses a leading digit, "3d-tools" -> "py-3d-tools"
     free_threaded = "Free Threading" in " ".join(str(c) for c in metadata.get("classifiers", []))
     new_module = (
         source.rstrip("\r\n") + module_nl + _with_newlines(codegen.dispatch_block(plan), module_nl)
