@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from scaffold.errors import UnreadableProjectError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
 # Real pyproject.toml, Cargo.toml, workflows and Python modules are far below this; a file
 # above it is not something a tool should parse on a user's behalf.
@@ -282,6 +282,10 @@ def parse_yaml(
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
+        # libyaml's composer recurses in C: 100k nested brackets overflow the C stack and
+        # kill the process before Python's recursion limit can say so. Its event stream is
+        # flat, so measure the nesting there first and refuse before composing anything.
+        _check_yaml_depth(root, path, yaml.parse(text, Loader=loader), max_depth)
         data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as error:
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -292,6 +296,19 @@ def parse_yaml(
         raise _fail(root, path, f"invalid YAML value ({error})") from error
     check_shape(root, path, data, max_nodes=max_nodes, max_depth=max_depth)
     return Document(shown(root, path), data)
+
+
+def _check_yaml_depth(root: Path, path: Path, events: Iterable[object], max_depth: int) -> None:
+    import yaml  # noqa: PLC0415
+
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > max_depth:
+                raise _fail(root, path, f"nested deeper than {max_depth} levels")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
 
 
 def read_yaml(root: Path, path: Path, *, limit: int = MAX_BYTES) -> Document:
