@@ -129,21 +129,23 @@ def new(
 
     module = result.answers.module_name
     created = f"Created {result.answers.dist_name} in {result.destination}"
+    click.secho(created, fg="green", bold=True)
     git_done = {
-        "committed": " (a git repository, everything in its first commit)",
-        "initialised": " (a git repository)",
+        "committed": "Git: a new repository, the project in its first commit.",
+        "initialised": "Git: a new repository; nothing committed.",
     }
-    click.secho(created + git_done.get(result.git, ""), fg="green", bold=True)
+    if result.git in git_done:
+        click.echo(git_done[result.git])
     if result.git_note:
         click.secho(f"Note: {result.git_note}", fg="yellow")
     git_step = {
-        "committed": "git log --stat                           # the first commit: what was made",
+        "committed": "git log --stat             # the first commit",
         "initialised": "git add --all && git commit -m 'Initial commit'",
     }.get(result.git)
     steps = [
         f"cd {path}",
         *([git_step] if git_step else []),
-        "python -m pip install .                  # build the Rust extension (release), install it",
+        "python -m pip install .    # build (release) and install",
         f'python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"',
         "python -m pip install --group test && python -m pytest",
         "cargo test",

@@ -237,7 +237,7 @@ def git_out(path: Path, *args: str) -> str:
 def test_new_makes_a_git_repository_with_a_first_commit(tmp_path: Path) -> None:
     code, output = invoke("new", str(tmp_path / "p"), "-y")
     assert code == 0, output
-    assert "a git repository, everything in its first commit" in output
+    assert "Git: a new repository, the project in its first commit." in output
     assert "git log --stat" in output.split("Next:", 1)[1]
     project = tmp_path / "p"
     assert git_out(project, "status", "--porcelain", "--untracked-files=all") == ""
