@@ -63,6 +63,13 @@ def compare(session: nox.Session) -> None:
 
 
 @nox.session(default=False)
+def anchors(session: nox.Session) -> None:
+    """Measure `new` beside maturin new + generate-ci, the cookie and uv init (Markdown table)."""
+    session.install("-e", ".", *nox.project.dependency_groups(PYPROJECT, "anchors"))
+    session.run("python", "benchmarks/compare_anchors.py", *session.posargs)
+
+
+@nox.session(default=False)
 def docs(session: nox.Session) -> None:
     """Build the documentation site offline into build/site; any warning fails (--strict)."""
     session.install(*nox.project.dependency_groups(PYPROJECT, "docs"))

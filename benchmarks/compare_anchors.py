@@ -170,8 +170,8 @@ def zizmor_findings(project: Path) -> str:
     return str(len(json.loads(done.stdout)))
 
 
-def repo_review(project: Path) -> tuple[str, str]:
-    """(sp-repo-review failed/passed, pyo3-scaffold PS checks failed)."""
+def repo_review(project: Path) -> tuple[str, str, list[str]]:
+    """(sp-repo-review failed/passed, pyo3-scaffold PS checks failed, sp checks failed)."""
     from repo_review.processor import process  # noqa: PLC0415  (benchmark dependency)
 
     _families, results = process(project)
@@ -184,7 +184,7 @@ def repo_review(project: Path) -> tuple[str, str]:
     note = f" ({ignored} ignored by its config)" if ignored else ""
     cell = f"{len(failed)} / {passed}{note}"
     ps_failed = [r.name for r in ours if r.result is False]
-    return cell, (f"{len(ps_failed)} ({', '.join(ps_failed)})" if ps_failed else "0")
+    return cell, (f"{len(ps_failed)} ({', '.join(ps_failed)})" if ps_failed else "0"), failed
 
 
 def matrix_combos(job: dict[str, Any]) -> list[dict[str, Any]]:
@@ -359,7 +359,6 @@ def tests_out_of_the_box(project: Path, work: Path, target_dir: Path) -> str:
     python = venv / "bin" / "python"
     groups = load_toml(project / "pyproject.toml").get("dependency-groups", {})
     extra = ["--group", "test"] if "test" in groups else ["pytest"]
-    started = time.perf_counter()
     done = run(
         "uv",
         "pip",
@@ -375,7 +374,6 @@ def tests_out_of_the_box(project: Path, work: Path, target_dir: Path) -> str:
     )
     if done.returncode != 0:
         return f"build failed: {done.stderr.strip().splitlines()[-1][:80]}"
-    built = time.perf_counter() - started
     report = work / f"junit-{project.parent.name}.xml"
     # The tests from a neutral folder by path, so the installed package is what they import.
     run(
@@ -403,7 +401,7 @@ def tests_out_of_the_box(project: Path, work: Path, target_dir: Path) -> str:
     cell = f"{passed} passed"
     if failed or errors:
         cell += f", {failed + errors} failed"
-    return f"{cell} (built in {built:.0f} s)"
+    return cell
 
 
 def seconds(value: float) -> str:
@@ -518,6 +516,7 @@ def release_trigger(flows: dict[str, dict[str, Any]]) -> str:
 # --- the table ------------------------------------------------------------------------------
 
 
+DETAILS = "sp-repo-review checks failed"  # printed under the table, too long for a cell
 ROWS = (
     "PyO3 pinned",
     "requires-python",
@@ -542,7 +541,7 @@ def measure(anchor: Anchor, work: Path, target_dir: Path) -> dict[str, str]:
     pin, features = pyo3_pin(project)
     flows = workflows(project)
     wheels = wheel_targets(project, flows)
-    review, ps = repo_review(project)
+    review, ps, failed = repo_review(project)
     cells = {
         "PyO3 pinned": pin,
         "requires-python": str(
@@ -556,6 +555,7 @@ def measure(anchor: Anchor, work: Path, target_dir: Path) -> dict[str, str]:
         "stubs": stubs(project),
         "build caching in CI": caching(project, flows) if flows else "no workflows",
         "release trigger": release_trigger(flows) if flows else "no workflows",
+        DETAILS: ", ".join(failed) or "none",
     }
     log(f"{anchor.title}: building and testing")
     cells["tests out of the box (`pip install .` + `pytest`)"] = tests_out_of_the_box(
@@ -568,8 +568,8 @@ def measure(anchor: Anchor, work: Path, target_dir: Path) -> dict[str, str]:
 
 def versions() -> str:
     def version(command: str) -> str:
-        done = run(command, "--version", check=False)
-        return (done.stdout.strip() or done.stderr.strip()).splitlines()[0] if done.stdout else "?"
+        lines = run(command, "--version").stdout.strip().splitlines()
+        return lines[0].split(" (")[0] if lines else f"{command} ?"
 
     dists = ("copier", "sp-repo-review", "repo-review", "cibuildwheel", "pyo3-scaffold")
     found = [f"{d} {importlib.metadata.version(d)}" for d in dists]
@@ -594,11 +594,32 @@ def table(columns: dict[str, dict[str, str]]) -> str:
     for row in ROWS:
         cells = [column[row].replace("|", "\\|") for column in columns.values()]
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
+    lines.append(f"\n{DETAILS}:\n")
+    lines += [f"- {title}: {column[DETAILS]}" for title, column in columns.items()]
     return "\n".join(lines)
+
+
+MARKER = "<!-- anchors -->"
+PAGES = ("README.md", "docs/comparison.md")
+
+
+def write_between_markers(page: Path, output: str) -> None:
+    """Replace the text between `<!-- anchors -->` and `<!-- /anchors -->` in a page."""
+    text = page.read_text()
+    end = MARKER.replace("<!-- ", "<!-- /")
+    pattern = re.compile(rf"(?<={re.escape(MARKER)}\n).*?(?={re.escape(end)})", re.DOTALL)
+    if not pattern.search(text):
+        sys.exit(f"{page}: no {MARKER} ... {end} block to fill")
+    page.write_text(pattern.sub(lambda _: output, text, count=1))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help=f"also put the output between the {MARKER} markers of {', '.join(PAGES)}",
+    )
     parser.add_argument(
         "--cookie",
         type=Path,
@@ -622,10 +643,16 @@ def main(argv: list[str] | None = None) -> None:
         )
         columns = {a.title: measure(a, work, target_dir.absolute()) for a in anchors}
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"Measured {today} by `benchmarks/compare_anchors.py` (`nox -s anchors`).")
-    print(f"Machine: {machine()}.")
-    print(f"Tools: {versions()}; cookie at {commit}.\n")
-    print(table(columns))
+    output = (
+        f"Measured {today} by `benchmarks/compare_anchors.py` (`nox -s anchors`).\n"
+        f"Machine: {machine()}.\n"
+        f"Tools: {versions()}; cookie at {commit}.\n\n{table(columns)}\n"
+    )
+    print(output, end="")
+    if args.write:
+        for page in PAGES:
+            write_between_markers(ROOT / page, output)
+            log(f"wrote {page}")
     log(f"whole run: {time.perf_counter() - started:.0f} s")
 
 
