@@ -19,7 +19,8 @@ DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep th
 DISPATCH_END = "# --- end of the pyo3-scaffold migrate block ---"
 # Names lib.rs defines itself, in the namespaces the user's functions go to.
 INIT_FN = "__pyo3_scaffold_init"
-RESERVED = frozenset({"IMPLEMENTED", "PyTuple", INIT_FN})
+REFERENCE_FN = "__pyo3_scaffold_reference__"
+RESERVED = frozenset({"IMPLEMENTED", "PyTuple", INIT_FN, REFERENCE_FN.strip("_")})
 
 
 @dataclass(frozen=True)
@@ -312,8 +313,11 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         f"/// Rust versions of functions from `{plan.dotted}`.",
         f"#[pyo3::pymodule(gil_used = {'true' if gil_used else 'false'})]",
         f"mod {plan.extension} {{",
+        "    use crate::pyops;",
+        "    use pyo3::IntoPyObjectExt;",
+        "    use pyo3::exceptions::PyOverflowError;",
         "    use pyo3::prelude::*;",
-        "    use pyo3::types::PyTuple;",
+        "    use pyo3::types::{PyDict, PyTuple};",
     ]
     if any(t.uses("dict") for t in types):
         lines.append("    use indexmap::IndexMap;")
@@ -325,33 +329,93 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         f"    fn {INIT_FN}(module: &Bound<'_, PyModule>) -> PyResult<()> {{",
         '        module.add("__implemented__", PyTuple::new(module.py(), super::IMPLEMENTED)?)',
         "    }",
+        "",
+        "    /// The Python module registers its own functions here at import: every call that",
+        "    /// Rust cannot take exactly goes to them.",
+        "    #[pyfunction]",
+        f'    #[pyo3(name = "{REFERENCE_FN}")]',
+        f"    fn {REFERENCE_FN.strip('_')}(functions: Bound<'_, PyAny>) {{",
+        "        let _ = pyops::REFERENCE.set(functions.py(), functions.unbind());",
+        "    }",
     ]
     for f in plan.functions:
-        signature = ", ".join(
-            pytranslate.rust_ident(p.name) + ("" if p.default is None else f" = {_rust_default(p)}")
-            for p in f.params
-        )
-        args = ", ".join(pytranslate.rust_ident(p.name) for p in f.params)
-        sep = ", " if f.params else ""
-        # The injected Python token must not collide with a parameter called `py`.
-        py = "py"
-        while py in {pytranslate.rust_ident(p.name) for p in f.params}:
-            py += "_"
         lines += [""]
         lines += _doc_lines(f.doc, "    ") if f.doc else []
-        lines += [
-            "    #[pyfunction]",
-            f"    #[pyo3(signature = ({signature}))]",
-            (
-                f"    fn {pytranslate.rust_ident(f.name)}({py}: Python<'_>{sep}{_signature(f)})"
-                f" -> PyResult<{f.returns.rust()}> {{"
-            ),
-            "        // Arguments are plain Rust values now: let other Python threads run.",
-            f"        {py}.detach(|| super::{pytranslate.rust_ident(f.name)}({args}))",
-            "    }",
-        ]
+        lines += _wrapper(f)
     lines += ["}", ""]
     return "\n".join(lines)
+
+
+def _extract(t: PyType, v: str) -> str:
+    """Rust code: `Some(value)` when the Python object `v` is exactly a `t` that fits, else None."""
+    simple = {"int": "int", "float": "float", "bool": "bool", "str": "str", "bytes": "bytes"}
+    if t.name in simple or t.name == "none":
+        return f"pyops::exact_{simple.get(t.name, t.name)}({v})"
+    if t.name in {"list", "vartuple", "set", "optional"}:
+        return f"pyops::exact_{t.name}({v}, |x| {_extract(t.args[0], 'x')})"
+    if t.name == "tuple":
+        items = ", ".join(_extract(a, f"&items[{i}]") + "?" for i, a in enumerate(t.args))
+        comma = "," if len(t.args) == 1 else ""
+        return f"pyops::exact_tuple({v}, {len(t.args)}).and_then(|items| Some(({items}{comma})))"
+    if t.name == "dict":
+        key, value = _extract(t.args[0], "&k"), _extract(t.args[1], "&x")
+        return (
+            f"{v}.cast_exact::<PyDict>().ok().and_then(|d| d.iter()"
+            f".map(|(k, x)| Some(({key}?, {value}?))).collect::<Option<IndexMap<_, _>>>())"
+        )
+    raise AssertionError(t.name)
+
+
+def _wrapper(f: FunctionPlan) -> list[str]:
+    """The #[pyfunction]: exact arguments run in Rust, every other call in Python."""
+    n = len(f.params)
+    comma = "," if n == 1 else ""
+    bound = ", ".join(f"b{i}" for i in range(n))
+    names = ", ".join(f'"{p.name}"' for p in f.params)
+    values = []
+    for i, p in enumerate(f.params):
+        if p.default is None:
+            values.append(f"{_extract(p.type, f'&b{i}?')}?")
+        else:
+            given = _extract(p.type, "&v")
+            values.append(f"match b{i} {{ Some(v) => {given}?, None => {_rust_default(p)} }}")
+    types = ", ".join(p.type.rust() for p in f.params)
+    unpacked = ", ".join(f"a{i}" for i in range(n))
+    call = f"super::{pytranslate.rust_ident(f.name)}({unpacked})"
+    if any(not p.type.is_copy for p in f.params):
+        # Work that grows with the input: let other Python threads run meanwhile.
+        call = f"py.detach(move || {call})"
+    text_signature = ", ".join(
+        p.name + ("" if p.default is None else f"={p.default}") for p in f.params
+    )
+    return [
+        "    #[pyfunction]",
+        (
+            "    #[pyo3(signature = (*args, **kwargs), "
+            f"text_signature = {pytranslate.rust_str(f'({text_signature})')})]"
+        ),
+        f"    fn {pytranslate.rust_ident(f.name)}<'py>(",
+        "        py: Python<'py>,",
+        "        args: &Bound<'py, PyTuple>,",
+        "        kwargs: Option<&Bound<'py, PyDict>>,",
+        "    ) -> PyResult<Py<PyAny>> {",
+        f"        let exact = || -> Option<({types}{comma})> {{",
+        f"            let [{bound}] = pyops::bind(args, kwargs, [{names}])?;",
+        f"            Some(({', '.join(values)}{comma}))",
+        "        };",
+        f"        if let Some(({unpacked}{comma})) = exact() {{",
+        f"            match {call} {{",
+        "                Ok(value) => return value.into_py_any(py),",
+        "                Err(error) if !error.is_instance_of::<PyOverflowError>(py) => {",
+        "                    return Err(error);",
+        "                }",
+        "                // Beyond i64 somewhere: Python computes it exactly (or raises its own).",
+        "                Err(_) => {}",
+        "            }",
+        "        }",
+        f'        pyops::fallback(py, "{f.name}", args, kwargs)',
+        "    }",
+    ]
 
 
 def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: ModulePlan) -> str:
@@ -401,102 +465,53 @@ def dispatch_block(plan: ModulePlan) -> str:
     names = ", ".join(f'"{f.name}"' for f in plan.functions)
     names += "," if len(plan.functions) == 1 else ""
     if len(names) > 50:  # noqa: PLR2004  (keep the line within usual line lengths)
-        names = "\n" + "".join(f'    "{f.name}",\n' for f in plan.functions)
-    floats = {
-        f.name: tuple((i, p.name, p.type.float_spec()) for i, p in enumerate(f.params))
-        for f in plan.functions
-    }
-    floats = {k: tuple(c for c in v if c[2] is not None) for k, v in floats.items()}
-    floats = {k: v for k, v in floats.items() if v}
-    # Double quotes (ruff format's style): the names and specs hold no quotes themselves.
-    float_lines = "".join(
-        f'    "{name}": {checks!r},\n'.replace("'", '"') for name, checks in floats.items()
-    )
+        names = "\n" + "".join(f'        "{f.name}",\n' for f in plan.functions) + "    "
     return f"""
 
 {DISPATCH_START}
 # The functions above stay the reference implementation and the fallback. Those finished in
 # Rust ({plan.package}.{plan.extension}.__implemented__) replace them below, unless the
-# extension is not built or {plan.env_var}=1 is set. Tests check that both agree.
-_PYTHON_REFERENCE = {{name: globals()[name] for name in ({names})}}
-# Parameters annotated float (position, name, where the floats are): Rust gets a call only
-# when they hold real floats. An int stays an exact int in Python but would become an f64.
-_FLOAT_PARAMS: dict[str, tuple[tuple[int, str, object], ...]] = {{
-{float_lines}}}
-
-
-def _floats_only(value: object, spec: object) -> bool:
-    if not isinstance(spec, tuple):
-        return type(value) is float if spec == "f" else True
-    kind, inner = spec
-    if kind == "o":
-        return value is None or _floats_only(value, inner)
-    if kind == "l":
-        return isinstance(value, (list, tuple)) and all(_floats_only(v, inner) for v in value)
-    if kind == "d":
-        return isinstance(value, dict) and all(_floats_only(v, inner) for v in value.values())
-    return (
-        isinstance(value, tuple)
-        and len(value) == len(inner)
-        and all(_floats_only(value[i], s) for i, s in enumerate(inner))
-    )
-
-
-def _exact_floats(name: str, rust: object) -> object:
-    import functools  # noqa: PLC0415
-    import inspect  # noqa: PLC0415
-
-    python = _PYTHON_REFERENCE[name]
-    signature = inspect.signature(python)
-    checks = _FLOAT_PARAMS[name]
-    fast = getattr(rust, name)
-
-    @functools.wraps(python)
-    def call(*args: object, **kwargs: object) -> object:
-        if kwargs:
-            given = signature.bind(*args, **kwargs).arguments
-        else:
-            given = {{p: args[i] for i, p, _ in checks if i < len(args)}}
-        if all(_floats_only(given[p], s) for _, p, s in checks if p in given):
-            return fast(*args, **kwargs)
-        return python(*args, **kwargs)
-
-    return call
-
-
-def _use_rust_versions() -> None:
+# extension is not built or {plan.env_var}=1 is set. The extension itself sends every call it
+# cannot take exactly (an int beyond 64 bits, a bool for an int, an int for a float...) to the
+# Python version, so results never change. Tests check that both agree.
+def _use_rust_versions() -> dict[str, object]:
+    # Builtins through `builtins`: this module may define its own `globals`, `getattr`...
+    import builtins  # noqa: PLC0415
     import importlib  # noqa: PLC0415
     import importlib.util  # noqa: PLC0415
     import os  # noqa: PLC0415
 
+    namespace = builtins.globals()
+    reference = {{name: namespace[name] for name in ({names})}}
     if os.environ.get("{plan.env_var}", "") not in {{"", "0"}}:
-        return
+        return reference
     extension = f"{{__package__}}.{plan.extension}"
     if importlib.util.find_spec(extension) is None:  # not built: stay pure Python
-        return
+        return reference
     rust = importlib.import_module(extension)
+    rust.{REFERENCE_FN}(reference)
     for name in rust.__implemented__:
-        if name in _FLOAT_PARAMS:
-            globals()[name] = _exact_floats(name, rust)
-        elif name in _PYTHON_REFERENCE:
-            globals()[name] = getattr(rust, name)
+        if name in reference:
+            namespace[name] = builtins.getattr(rust, name)
+    return reference
 
 
-_use_rust_versions()
+_PYTHON_REFERENCE = _use_rust_versions()
 {DISPATCH_END}
 """
 
 
 def _edge_values(t: PyType) -> list[object]:  # noqa: C901, PLR0911  (one case per type)
     if t.name == "int":
-        return [0, 1, -1, 7, -13]
+        # True: a bool where an int is expected; 2**63: the first int beyond i64.
+        return [0, 1, -1, 7, -13, True, 2**63, -(2**63) - 1]
     if t.name == "float":
         # 3: an int where a float is expected (the dispatch keeps it on the Python path).
-        return [0.0, -0.0, 1.5, -2.25, float("nan"), float("inf"), 3]
+        return [0.0, -0.0, 1.5, -2.25, float("nan"), float("inf"), float("-inf"), 3]
     if t.name == "bool":
         return [False, True]
     if t.name == "str":
-        return ["", "a", "héllo wörld 🎉", "abcabc"]
+        return ["", "a", "héllo wörld 🎉", "abcabc", "\ud800"]  # a lone surrogate too
     if t.name == "bytes":
         return [b"", b"\x00\xff", b"abc"]
     if t.name == "none":
@@ -536,10 +551,11 @@ def differential_tests(plan: ModulePlan) -> str:
     out = [
         f'"""The Rust and Python versions of {plan.dotted} agree (made by pyo3-scaffold migrate).',
         "",
-        "Hypothesis draws arguments from the annotations; both versions must return equal values",
-        "of the same type, or raise the same exception. One documented difference: Rust ints are",
-        "64-bit, so an int argument or result beyond that raises OverflowError in Rust where",
-        "Python returns a big int. Skeleton functions are skipped until they are implemented.",
+        "Hypothesis draws arguments from the annotations and beyond them: ints past 64 bits, bools",
+        "where ints are accepted, ints where floats are, NaN, -0.0, infinities, astral and lone",
+        "surrogate strings. What users call (the dispatched function: Rust, or Python for the",
+        "arguments Rust cannot take exactly) must return equal values of the same type as the",
+        "Python version, or raise the same exception. Skeleton functions are skipped.",
         '"""',
         "",
         "from __future__ import annotations",
@@ -547,6 +563,8 @@ def differential_tests(plan: ModulePlan) -> str:
         "import copy",
         "import importlib",
         "import math",
+        "import signal",
+        "from collections.abc import Callable",
         "",
         "import pytest",
         "from hypothesis import given, settings",
@@ -557,6 +575,39 @@ def differential_tests(plan: ModulePlan) -> str:
         f'rust = importlib.import_module("{plan.package}.{plan.extension}")',
         "PYTHON = module._PYTHON_REFERENCE",
         "I64_MIN, I64_MAX = -(2**63), 2**63 - 1",
+        "# Big ints can make a loop in the Python version run for ages: each call gets a time",
+        "# limit where the platform has one (POSIX), and big ints are drawn only there.",
+        'LIMITED = hasattr(signal, "setitimer")',
+        "BIG = [I64_MAX + 1, I64_MIN - 1, 2**64 + 7, -(2**100)] if LIMITED else []",
+        "",
+        "",
+        "def ints() -> st.SearchStrategy[object]:",
+        "    small = st.integers(min_value=-1000, max_value=1000) | st.booleans()",
+        "    return small | st.sampled_from(BIG) if BIG else small",
+        "",
+        "",
+        "def texts() -> st.SearchStrategy[str]:",
+        "    return st.text(st.characters(exclude_categories=()), max_size=40)  # surrogates too",
+        "",
+        "",
+        "class Slow(Exception):  # noqa: N818",
+        '    """The Python version took too long for this example: nothing to compare."""',
+        "",
+        "",
+        "def limited(function: Callable[..., object], args: tuple[object, ...]) -> object:",
+        "    if not LIMITED:",
+        "        return function(*args)",
+        "",
+        "    def stop(signum: int, frame: object) -> None:",
+        "        raise Slow",
+        "",
+        "    previous = signal.signal(signal.SIGALRM, stop)",
+        "    signal.setitimer(signal.ITIMER_REAL, 0.25)",
+        "    try:",
+        "        return function(*args)",
+        "    finally:",
+        "        signal.setitimer(signal.ITIMER_REAL, 0)",
+        "        signal.signal(signal.SIGALRM, previous)",
         "",
         "",
         "def same(a: object, b: object) -> bool:",
@@ -573,33 +624,20 @@ def differential_tests(plan: ModulePlan) -> str:
         "    return a == b",
         "",
         "",
-        "def beyond_i64(value: object) -> bool:",
-        "    if isinstance(value, bool):",
-        "        return False",
-        "    if isinstance(value, int):",
-        "        return not I64_MIN <= value <= I64_MAX",
-        "    if isinstance(value, (list, tuple, set)):",
-        "        return any(beyond_i64(v) for v in value)",
-        "    if isinstance(value, dict):",
-        "        return any(beyond_i64(k) or beyond_i64(v) for k, v in value.items())",
-        "    return False",
-        "",
-        "",
         "def check(name: str, *args: object) -> None:",
+        "    if not LIMITED and any(type(a) is int and not I64_MIN <= a <= I64_MAX for a in args):",
+        "        return  # an edge case with a big int, and no time limit on this platform",
         "    python_error: Exception | None = None",
         "    try:",
-        "        expected = PYTHON[name](*copy.deepcopy(args))",
+        "        expected = limited(PYTHON[name], copy.deepcopy(args))",
+        "    except Slow:",
+        "        return",
         "    except Exception as error:  # noqa: BLE001  (compared with Rust's below)",
         "        python_error = error",
         "    try:",
-        # What users call: the dispatched function (Rust, or Python for ints given as floats).
-        "        got = getattr(module, name)(*copy.deepcopy(args))",
-        "    except OverflowError:",
-        "        if python_error is None and beyond_i64(expected):",
-        "            return  # the documented difference: the result does not fit in an i64",
-        "        if isinstance(python_error, OverflowError):",
-        "            return",
-        "        raise",
+        "        got = limited(getattr(module, name), copy.deepcopy(args))",
+        "    except Slow:",
+        "        return",
         "    except Exception as error:  # noqa: BLE001",
         "        assert python_error is not None, f'Rust: {error!r}, Python: {expected!r}'",
         "        assert type(error) is type(python_error), f'{error!r} != {python_error!r}'",
@@ -666,13 +704,17 @@ def benchmark(plan: ModulePlan) -> str:
 
 Run `nox -s bench`, or `python benchmarks/bench_{plan.module}.py` where the package is installed
 built with --release (`maturin develop --release`). For each function finished in Rust, the input
-grows until the Python version takes about TARGET seconds; then both are timed (best of REPEATS)
-and the speed-up is printed. Replace the make_* functions with inputs typical of your users.
+grows until the Python version takes about TARGET seconds (or MAX_SCALE is reached); then each
+version is called enough times that a measurement lasts about TARGET seconds, far above the
+timer's resolution, and the best of REPEATS is kept. The Rust side is what users call: the
+module's function, through the extension's dispatch. Replace the make_* functions with inputs
+typical of your users.
 """
 
 from __future__ import annotations
 
 import importlib
+import math
 import random
 import sys
 import time
@@ -685,6 +727,7 @@ PYTHON = module._PYTHON_REFERENCE
 TARGET = 0.05
 REPEATS = 5
 MAX_SCALE = 2**20
+RESOLUTION = time.get_clock_info("perf_counter").resolution
 
 
 {chr(10).join(makers)}
@@ -700,41 +743,56 @@ def once(function: Callable[..., object], args: tuple[Any, ...]) -> tuple[float,
     return time.perf_counter() - start, result
 
 
-def best(function: Callable[..., object], args: tuple[Any, ...]) -> float:
-    return min(once(function, args)[0] for _ in range(REPEATS))
+def per_call(function: Callable[..., object], args: tuple[Any, ...], number: int) -> float:
+    """Seconds per call: the best of REPEATS runs of `number` calls each."""
+    best = math.inf
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(number):
+            function(*args)
+        best = min(best, time.perf_counter() - start)
+    return best / number
 
 
 def main() -> int:
-    print(f"{{'function':<24}} {{'size':>8}} {{'python':>12}} {{'rust':>12}} {{'speed-up':>9}}")
+    print(
+        f"{{'function':<24}} {{'size':>8}} {{'calls':>8}} {{'python':>14}} {{'rust':>14}} "
+        f"{{'speed-up':>9}}"
+    )
     for name, make in CASES.items():
         if name not in rust.__implemented__:
             print(f"{{name:<24}} skipped: still a Rust skeleton")
             continue
+        dispatched = getattr(module, name)
         scale, chosen = 1, None
         while scale <= MAX_SCALE:
             args = make(scale, random.Random(scale))
             try:
                 seconds, expected = once(PYTHON[name], args)
-                _, got = once(getattr(rust, name), args)
-            except Exception as error:  # noqa: BLE001  (a size too big for i64, say)
+                _, got = once(dispatched, args)
+            except Exception as error:  # noqa: BLE001  (an input the function refuses)
                 print(f"{{name:<24}} stops growing at size {{scale}}: {{error!r}}")
                 break
             if got != expected:
                 print(f"{{name:<24}} DIFFERENT results at size {{scale}}")
                 return 1
-            chosen = (scale, args)
+            chosen = (scale, args, seconds)
             if seconds >= TARGET:
                 break
             scale *= 2
         if chosen is None:
             print(f"{{name:<24}} no input size where both versions run")
             continue
-        scale, args = chosen
-        python = best(PYTHON[name], args)
-        fast = best(getattr(rust, name), args)
+        scale, args, seconds = chosen
+        number = max(1, math.ceil(TARGET / max(seconds, RESOLUTION)))
+        python = per_call(PYTHON[name], args, number)
+        fast = per_call(dispatched, args, number)
+        if min(python, fast) * number < 1000 * RESOLUTION:
+            print(f"{{name:<24}} {{scale:>8}} too fast to time against the clock's resolution")
+            continue
         print(
-            f"{{name:<24}} {{scale:>8}} {{python * 1e3:>9.3f}} ms {{fast * 1e3:>9.3f}} ms "
-            f"{{python / fast:>8.1f}}x"
+            f"{{name:<24}} {{scale:>8}} {{number:>8}} {{python * 1e3:>11.6f}} ms "
+            f"{{fast * 1e3:>11.6f}} ms {{python / fast:>8.1f}}x"
         )
     return 0
 

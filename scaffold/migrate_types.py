@@ -111,18 +111,15 @@ class PyType:
     def strategy(self) -> str:
         """A Hypothesis strategy (source text, `st` = hypothesis.strategies) for values."""
         simple = {
-            # Small ints: the reference implementation must finish quickly on every example;
-            # ints beyond i64 raise OverflowError in Rust (a documented difference).
-            "int": "st.integers(min_value=-1000, max_value=1000)",
+            # ints(), texts(): helpers of the generated test module. Small ints (the Python
+            # version must finish quickly), bools, and ints beyond i64, which the extension
+            # sends to Python; strings with astral characters and lone surrogates.
+            "int": "ints()",
             # Ints too: Python keeps computing with an int passed for a float, so the
             # dispatch sends those calls to Python; the tests check that path as well.
-            "float": (
-                "st.floats(allow_nan=True, allow_infinity=True)"
-                " | st.integers(min_value=-1000, max_value=1000)"
-            ),
+            "float": "st.floats(allow_nan=True, allow_infinity=True) | ints()",
             "bool": "st.booleans()",
-            # Lone surrogates cannot become a Rust String: PyO3 raises UnicodeEncodeError.
-            "str": "st.text(max_size=40)",
+            "str": "texts()",
             "bytes": "st.binary(max_size=40)",
             "none": "st.none()",
         }
@@ -141,22 +138,6 @@ class PyType:
         if self.name == "optional":
             return f"st.none() | {inner[0]}"
         raise AssertionError(self.name)
-
-    def float_spec(self) -> object:
-        """Where floats must be (for the dispatch's exact-type check); None: nowhere."""
-        if not self.uses("float"):
-            return None
-        if self.name == "float":
-            return "f"
-        if self.name in {"list", "vartuple"}:
-            return ("l", self.args[0].float_spec())
-        if self.name == "optional":
-            return ("o", self.args[0].float_spec())
-        if self.name == "tuple":
-            return ("t", tuple(a.float_spec() for a in self.args))
-        if self.name == "dict":
-            return ("d", self.args[1].float_spec())
-        raise AssertionError(self.name)  # sets and keys cannot hold floats (not hashable)
 
     def bench_value(self, scale: str, top: bool = True) -> str:  # noqa: C901, PLR0911
         """Source text of a realistic input of size `scale` (an expression), using `rng`."""

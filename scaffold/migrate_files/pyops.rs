@@ -286,3 +286,127 @@ impl Iterator for Range {
         Some(current)
     }
 }
+
+// -- The dispatch: which calls Rust takes, and the Python reference for all others -------------
+//
+// A call runs in Rust only when every argument has exactly the annotated type and fits the
+// Rust type (an int in i64, a str without lone surrogates...). Anything else, including
+// argument errors, goes to the Python version unchanged, so no call changes its result.
+
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySet, PyString, PyTuple};
+
+/// The Python module's own functions (a dict name -> function), registered at its import.
+pub static REFERENCE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The arguments of a call bound to the parameter names, as Python binds them; `None` when
+/// Python would raise (too many, unknown or repeated keywords): the reference then does.
+pub fn bind<'py, const N: usize>(
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+    names: [&str; N],
+) -> Option<[Option<Bound<'py, PyAny>>; N]> {
+    let given = args.len();
+    if given > N {
+        return None;
+    }
+    let mut bound: [Option<Bound<'py, PyAny>>; N] =
+        std::array::from_fn(|i| if i < given { args.get_item(i).ok() } else { None });
+    if let Some(kwargs) = kwargs {
+        let mut used = 0;
+        for (i, name) in names.iter().enumerate() {
+            if let Ok(Some(value)) = kwargs.get_item(name) {
+                if bound[i].is_some() {
+                    return None;
+                }
+                bound[i] = Some(value);
+                used += 1;
+            }
+        }
+        if used != kwargs.len() {
+            return None;
+        }
+    }
+    Some(bound)
+}
+
+/// The Python version of `name`, called with the same arguments.
+pub fn fallback<'py>(
+    py: Python<'py>,
+    name: &str,
+    args: &Bound<'py, PyTuple>,
+    kwargs: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let Some(functions) = REFERENCE.get(py) else {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{name}: these arguments need the Python version; import the Python module, which \
+             registers it"
+        )));
+    };
+    Ok(functions.bind(py).get_item(name)?.call(args, kwargs)?.unbind())
+}
+
+pub fn exact_int(v: &Bound<'_, PyAny>) -> Option<i64> {
+    // Exactly int: a bool or an IntEnum would come back as a plain int from Rust.
+    if v.is_exact_instance_of::<PyInt>() { v.extract::<i64>().ok() } else { None }
+}
+
+pub fn exact_float(v: &Bound<'_, PyAny>) -> Option<f64> {
+    // Exactly float: an int stays an exact int in Python but would become an f64.
+    if v.is_exact_instance_of::<PyFloat>() { v.extract::<f64>().ok() } else { None }
+}
+
+pub fn exact_bool(v: &Bound<'_, PyAny>) -> Option<bool> {
+    if v.is_exact_instance_of::<PyBool>() { v.extract::<bool>().ok() } else { None }
+}
+
+pub fn exact_str(v: &Bound<'_, PyAny>) -> Option<String> {
+    // Lone surrogates cannot be a Rust String: the extraction fails, Python takes the call.
+    if v.is_exact_instance_of::<PyString>() { v.extract::<String>().ok() } else { None }
+}
+
+pub fn exact_bytes(v: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
+    if v.is_exact_instance_of::<PyBytes>() { v.extract::<&[u8]>().ok().map(<[u8]>::to_vec) } else { None }
+}
+
+pub fn exact_none(v: &Bound<'_, PyAny>) -> Option<()> {
+    if v.is_none() { Some(()) } else { None }
+}
+
+pub fn exact_optional<'py, T>(
+    v: &Bound<'py, PyAny>,
+    item: impl Fn(&Bound<'py, PyAny>) -> Option<T>,
+) -> Option<Option<T>> {
+    if v.is_none() { Some(None) } else { item(v).map(Some) }
+}
+
+pub fn exact_list<'py, T>(
+    v: &Bound<'py, PyAny>,
+    item: impl Fn(&Bound<'py, PyAny>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let v = v.cast_exact::<PyList>().ok()?;
+    v.iter().map(|x| item(&x)).collect()
+}
+
+pub fn exact_vartuple<'py, T>(
+    v: &Bound<'py, PyAny>,
+    item: impl Fn(&Bound<'py, PyAny>) -> Option<T>,
+) -> Option<Vec<T>> {
+    let v = v.cast_exact::<PyTuple>().ok()?;
+    v.iter().map(|x| item(&x)).collect()
+}
+
+/// The items of a tuple of exactly `n` items.
+pub fn exact_tuple<'py>(v: &Bound<'py, PyAny>, n: usize) -> Option<Vec<Bound<'py, PyAny>>> {
+    let v = v.cast_exact::<PyTuple>().ok()?;
+    if v.len() == n { Some(v.iter().collect()) } else { None }
+}
+
+pub fn exact_set<'py, T: std::hash::Hash + Eq>(
+    v: &Bound<'py, PyAny>,
+    item: impl Fn(&Bound<'py, PyAny>) -> Option<T>,
+) -> Option<std::collections::HashSet<T>> {
+    let v = v.cast_exact::<PySet>().ok()?;
+    v.iter().map(|x| item(&x)).collect()
+}

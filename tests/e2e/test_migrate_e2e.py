@@ -483,7 +483,7 @@ def test_src_hatchling_dynamic_version_and_bench(tmp_path: Path, build_env: dict
     bench = run(python, "benchmarks/bench_sieve.py", cwd=project).stdout
     print(bench)  # shown with pytest -s: the measured speed-ups
     speedups = dict(
-        re.findall(r"^(\w+)\s+\d+\s+[\d.]+ ms\s+[\d.]+ ms\s+([\d.]+)x$", bench, re.MULTILINE)
+        re.findall(r"^(\w+)\s+\d+\s+\d+\s+[\d.]+ ms\s+[\d.]+ ms\s+([\d.]+)x$", bench, re.MULTILINE)
     )
     assert set(speedups) == {"count_primes", "primes_upto"}, bench
     assert float(speedups["count_primes"]) > 1.0, bench
@@ -528,12 +528,8 @@ def test_flat_hatchling_numeric_semantics(tmp_path: Path, build_env: dict[str, s
             r.power_mod(2**62, 2)
         except OverflowError:
             raise SystemExit("power_mod reduces first: no overflow expected")
-        try:
-            r.collatz_steps(2**63)
-        except OverflowError:
-            pass
-        else:
-            raise SystemExit("2**63 must raise OverflowError")
+        # Beyond i64: the extension hands the call to the Python version, same result.
+        assert r.collatz_steps(2**63) == python["collatz_steps"](2**63) == 63
         print("ok")
         """
     )
