@@ -306,6 +306,10 @@ def update(path: Path, to_version: str | None, dry_run: bool, template: str | No
         path=path, to_version=to_version, dry_run=dry_run, template=template
     )
     result = update_verb.run(options)
+    if result.stale_pins:
+        click.secho("Older than this tool's pin table (doctor PS014):", fg="yellow", bold=True)
+        for pin in result.stale_pins:
+            click.echo(f"  {pin}")
     if result.up_to_date:
         click.secho(f"Up to date: template {result.from_version}.", fg="green")
         return

@@ -52,6 +52,8 @@ class UpdateResult:
     conflicts: tuple[str, ...]
     diff: str
     dry_run: bool
+    # With --dry-run: the project's pins older than this tool's table (doctor's PS014).
+    stale_pins: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -75,6 +77,7 @@ def run(options: UpdateOptions) -> UpdateResult:
             f"{answers_file} does not record the template version (_commit) that made the project"
         )
     from_version = from_ref.removeprefix("v")
+    stale = _stale_pins(top, project) if options.dry_run else ()
 
     # The throw-away clone lives in the staging folder beside the project, never in $TMPDIR:
     # after a SIGKILL the next run recognises and removes it (scaffold.files).
@@ -88,6 +91,7 @@ def run(options: UpdateOptions) -> UpdateResult:
                 return UpdateResult(
                     project=project, from_version=from_version, to_version=to_version,
                     changes=(), conflicts=(), diff="", dry_run=options.dry_run,
+                    stale_pins=stale,
                 )  # fmt: skip
             render.build_template_repo(Path(source), render.packaged_versions())
         else:
@@ -143,7 +147,17 @@ def run(options: UpdateOptions) -> UpdateResult:
         conflicts=conflicts,
         diff=diff,
         dry_run=options.dry_run,
+        stale_pins=stale,
     )
+
+
+def _stale_pins(top: Path, project: Path) -> tuple[str, ...]:
+    """What doctor's PS014 reports for the project as it is now."""
+    from scaffold.checks import project as checked  # noqa: PLC0415  (only for --dry-run)
+    from scaffold.checks import stale  # noqa: PLC0415
+
+    loaded = checked.load(top, project)
+    return tuple(str(pin) for pin in stale.stale_pins(loaded)) if loaded is not None else ()
 
 
 def _check_packaged(from_version: str, to_version: str | None) -> str:

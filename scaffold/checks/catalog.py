@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scaffold import project as reader
+from scaffold.checks import stale
 from scaffold.checks import workflows as wf
 from scaffold.checks.base import OK, Outcome, Pyo3Check, finding, skip
 from scaffold.checks.project import stub_names, type_check_only_names
@@ -408,6 +409,28 @@ def _thin(platforms: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     return platforms
 
 
+class PS014(Pyo3Check):
+    "Pins and toolchain versions are not older than pyo3-scaffold's pin table"
+
+    fix = (
+        "Run `pyo3-scaffold update` in a project made by `pyo3-scaffold new` (it moves every "
+        "pin to the installed tool's table); in any other project run `pyo3-scaffold ci "
+        "--force` for the workflows and noxfile and `cargo add pyo3@X` for the crates."
+    )
+
+    @classmethod
+    def diagnose(cls, project: Pyo3Project) -> Outcome:
+        """Compares Cargo.toml, build-system.requires, the workflows, the noxfile and
+        .github/install-rust.sh with `scaffold.pins` (`scaffold.checks.stale`)."""
+        found = stale.stale_pins(project)
+        if not found:
+            return OK
+        return finding(
+            f"older than the pin table: {_listing([str(s) for s in found], limit=6)}; "
+            f"run `{stale.update_command(project)}`"
+        )
+
+
 class PS015(Pyo3Check):
     "Free-threaded wheels are really built where the module is GIL-free"
 
@@ -452,5 +475,6 @@ ALL_CHECKS: tuple[type[Pyo3Check], ...] = (
     PS011,
     PS012,
     PS013,
+    PS014,
     PS015,
 )

@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import run
 
-from scaffold import doctor, new
+from scaffold import doctor, new, pins
 from scaffold.answers import Answers
-from scaffold.checks import ALL_CHECKS
+from scaffold.checks import ALL_CHECKS, stale
 from scaffold.cli import cli
 from scaffold.errors import UnreadableProjectError
 
@@ -192,6 +192,17 @@ def seed_ps013(path: Path) -> None:
     )
 
 
+def seed_ps014(path: Path) -> None:
+    """A project from an older template: PyO3, cibuildwheel and checkout behind the table."""
+    table = pins.load()
+    edit(path / "Cargo.toml", f'version = "{table.pyo3}"', 'version = "0.29.2"')
+    edit(path / ".github/workflows/wheels.yml", f"cibuildwheel=={table.cibuildwheel}",
+         "cibuildwheel==4.2.0")  # fmt: skip
+    checkout = table.actions["checkout"]
+    edit(path / ".github/workflows/ci.yml", f"{checkout.uses} # {checkout.tag}",
+         "actions/checkout@1af3b93b6815bc44a9784bd300feb67ff0d1eeb3 # v6.0.0")  # fmt: skip
+
+
 # A cross-arch "free-threaded" build that passes -i python3.13: no cp3XXt wheel comes out.
 PS015_JOB = """
   armv7-free-threaded:
@@ -239,6 +250,45 @@ def test_seeded_defect_is_found_alone(project, code):
 
 
 # --- details of individual checks --------------------------------------------------------
+
+
+def test_stale_pins_are_named_with_the_command_that_fixes_them(project):
+    seed_ps014(project)
+    (ps014,) = [
+        r for r in doctor.run(doctor.DoctorOptions(path=project)).findings if r.id == "PS014"
+    ]
+    table = pins.load()
+    assert f"pyo3 0.29.2 in Cargo.toml (now {table.pyo3})" in ps014.reason
+    assert f"cibuildwheel 4.2.0 in .github/workflows/wheels.yml (now {table.cibuildwheel})" in (
+        ps014.reason
+    )
+    assert "actions/checkout v6.0.0 in .github/workflows/ci.yml" in ps014.reason
+    # Made by `new`: the answers file names pyo3-scaffold, so `update` moves the pins.
+    assert ps014.reason.endswith("run `pyo3-scaffold update`")
+
+
+@pytest.mark.parametrize(
+    ("found", "current", "is_older"),
+    [
+        ("0.29.2", "0.30.1", True),
+        ("0.30", "0.30.1", False),  # cargo's ^0.30 takes 0.30.1 already
+        ("0.30.1", "0.30.1", False),
+        ("0.31.0", "0.30.1", False),  # ahead of us: the user's business
+        ("v7", "v7.0.1", False),  # a major tag moves with its releases
+        ("v6.0.0", "v7.0.1", True),
+        ("not-a-version", "1.0", False),
+    ],
+)
+def test_older_compares_the_parts_a_pin_names(found, current, is_older):
+    assert stale.older(found, current) is is_older
+
+
+def test_a_newer_or_unversioned_pin_is_not_stale(project):
+    checkout = pins.load().actions["checkout"]
+    edit(project / ".github/workflows/ci.yml", f"{checkout.uses} # {checkout.tag}",
+         f"{checkout.repo}@{'0' * 40}")  # fmt: skip
+    edit(project / "Cargo.toml", f'version = "{pins.load().pyo3}"', 'version = "0.99"')
+    assert "PS014" not in findings(project)
 
 
 def test_stub_check_names_missing_and_stale_functions(project):
@@ -307,8 +357,11 @@ def test_maturin_new_project(tmp_path, mixed):
     by_id = {r.id: r for r in result.results}
     # maturin's starter: module named right, cdylib, version from Cargo.toml, its generated CI
     # covers every platform with a read-only token; but no stubs, no release profile,
-    # actions pinned by tag, and PyO3 >= 0.28 is GIL-free by default without the classifier.
-    assert {r.id for r in result.findings} == {"PS007", "PS009", "PS010", "PS012"}
+    # actions pinned by tag, and PyO3 >= 0.28 is GIL-free by default without the classifier;
+    # its PyO3 and actions are older than our pin table (PS014).
+    assert {r.id for r in result.findings} == {"PS007", "PS009", "PS010", "PS012", "PS014"}
+    assert f"(now {pins.load().pyo3})" in by_id["PS014"].reason
+    assert "pyo3-scaffold ci --force" in by_id["PS014"].reason  # not made by our template
     assert "app" in by_id["PS007"].reason
     assert "py.typed" in by_id["PS007"].reason if mixed else "py.typed" not in by_id["PS007"].reason
     assert by_id["PS008"].status == "skipped"
@@ -325,7 +378,7 @@ def test_maturin_new_project(tmp_path, mixed):
     )
     with (path / "Cargo.toml").open("a", encoding="utf-8") as cargo:
         cargo.write("\n[profile.release]\nlto = true\ncodegen-units = 1\n")
-    assert findings(path) == {"PS012"}
+    assert findings(path) == {"PS012", "PS014"}  # the pins are for the user to move
 
 
 # --- hand-written projects: the function form of #[pymodule] ---------------------------
@@ -365,6 +418,10 @@ fn handmade_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 """
+
+# What a hand-written project below gets: no workflows build wheels (PS011), and its PyO3 0.27
+# is older than the pin table (PS014).
+HAND_FINDINGS = {"PS011", "PS014"}
 
 HAND_CARGO = """[package]
 name = "handmade-rs"
@@ -415,7 +472,7 @@ def handmade(tmp_path) -> Path:
 def test_function_form_module(handmade):
     result = doctor.run(doctor.DoctorOptions(path=handmade))
     # No workflows at all: the wheel matrix is a finding; pins and permissions have nothing to read.
-    assert {r.id for r in result.findings} == {"PS011"}
+    assert {r.id for r in result.findings} == HAND_FINDINGS
     statuses = {r.id: r.status for r in result.results}
     assert statuses["PS012"] == statuses["PS013"] == "skipped"
 
@@ -471,7 +528,7 @@ mod inner_rust_name {
         "def double(x: int) -> int: ...\nclass Counter: ...\nnested: object\n",
         encoding="utf-8",
     )
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
     with (handmade / "handmade.pyi").open("a", encoding="utf-8") as stub:
         stub.write("def also_outside() -> int: ...\n")
     result = doctor.run(doctor.DoctorOptions(path=handmade))
@@ -486,7 +543,7 @@ def test_manifest_path_and_no_pymodule(handmade):
     shutil.move(handmade / "Cargo.toml", rust / "Cargo.toml")
     with (handmade / "pyproject.toml").open("a", encoding="utf-8") as file:
         file.write('\n[tool.maturin]\nmanifest-path = "rust/Cargo.toml"\n')
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
     (rust / "src/lib.rs").write_text("pub fn nothing() {}\n", encoding="utf-8")
     result = doctor.run(doctor.DoctorOptions(path=handmade))
     (ps001,) = [r for r in result.findings if r.id == "PS001"]
@@ -632,7 +689,7 @@ def test_cli_json_schema(project):
     assert document["path"] == str(project)
     assert document["module_name"] == "demo._core"
     assert document["clean"] is False
-    assert document["counts"] == {"ok": 12, "finding": 1, "skipped": 1}
+    assert document["counts"] == {"ok": 13, "finding": 1, "skipped": 1}
     assert [c["id"] for c in document["checks"]] == [c.code() for c in ALL_CHECKS]
     for check in document["checks"]:
         assert set(check) == {"id", "title", "status", "ok", "reason", "fix"}
@@ -681,7 +738,7 @@ def test_signature_defaults_are_not_python_names(handmade):
         "#[pyfunction]\nfn greet",
         '#[pyfunction(signature=(name, greeting="hello", name="oops"))]\nfn greet',
     )
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
 
 
 def test_pymodule_init_exports_are_read(handmade):
@@ -713,7 +770,7 @@ mod inner {
 """,
         encoding="utf-8",
     )
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
     edit(handmade / "handmade.pyi", "class Counter: ...\n", "")
     result = doctor.run(doctor.DoctorOptions(path=handmade))
     (ps008,) = [r for r in result.findings if r.id == "PS008"]
@@ -728,15 +785,15 @@ def test_exports_added_by_a_helper_are_not_called_stale(handmade):
         "    helpers::register(py, m)?;\n",
     )
     edit(handmade / "src/lib.rs", "fn handmade_module(m:", "fn handmade_module(py: Python<'_>, m:")
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
     # What the module adds itself must still be in the stub.
     edit(handmade / "handmade.pyi", "def greet(name: str) -> str: ...\n", "")
-    assert findings(handmade) == {"PS008", "PS011"}
+    assert findings(handmade) == {"PS008", *HAND_FINDINGS}
 
 
 def test_compatible_release_requires_python_is_a_lower_bound(handmade):
     edit(handmade / "pyproject.toml", '">=3.11"', '"~=3.11"')
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
 
 
 WORKSPACE_ROOT = """[workspace]
@@ -773,13 +830,13 @@ def workspace(handmade) -> Path:
 
 def test_cargo_workspace_lock_profile_and_inherited_pyo3(workspace):
     result = doctor.run(doctor.DoctorOptions(path=workspace))
-    assert {r.id for r in result.findings} == {"PS011"}
+    assert {r.id for r in result.findings} == HAND_FINDINGS
     assert next(r for r in result.results if r.id == "PS005").status == "ok"
     # The version and features come from [workspace.dependencies]: 0.27 assumes the GIL,
     # and abi3-py311 must match requires-python.
     edit(workspace / "crates/py/src/lib.rs", "    m.gil_used(false)?;\n", "")
     edit(workspace / "pyproject.toml", '">=3.11"', '">=3.10"')
-    assert findings(workspace) == {"PS003", "PS009", "PS011"}
+    assert findings(workspace) == {"PS003", "PS009", *HAND_FINDINGS}
 
 
 def test_cargo_workspace_profile_missing_at_the_root(workspace):
@@ -911,4 +968,4 @@ def test_cfg_attr_pyfunction_is_an_export(handmade):
         "#[pyfunction]\nfn greet",
         '#[cfg_attr(feature = "py", pyfunction)]\nfn greet',
     )
-    assert findings(handmade) == {"PS011"}
+    assert findings(handmade) == HAND_FINDINGS
