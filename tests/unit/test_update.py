@@ -329,3 +329,21 @@ def test_a_project_made_by_plain_copier_copy_updates_from_the_same_source(
     code, output = invoke("update", str(project), "--template", str(template_repo))
     assert code == 0, output
     assert CARGO_LINE in (project / "Cargo.toml").read_text()
+
+
+def test_dry_run_reports_pins_older_than_the_table(project: Path) -> None:
+    """`update --dry-run` prints doctor's PS014 findings, also when the template is current."""
+    from scaffold import pins
+
+    pyo3 = pins.load().pyo3
+    cargo = project / "Cargo.toml"
+    cargo.write_text(cargo.read_text().replace(f'version = "{pyo3}"', 'version = "0.29.2"'))
+    git(project, "commit", "--quiet", "--all", "-m", "An old PyO3")
+    before = tree_hashes(project)
+
+    code, output = invoke("update", str(project), "--dry-run")
+
+    assert code == 0, output
+    assert "Older than this tool's pin table (doctor PS014):" in output
+    assert f"pyo3 0.29.2 in Cargo.toml (now {pyo3})" in output
+    assert tree_hashes(project) == before
