@@ -55,7 +55,7 @@ def _version(text: str) -> Version | None:
 def older(found: str, current: str) -> bool:
     """`found` is an older release than `current`, compared on the parts `found` names.
 
-    "0.30" is not older than "0.30.1" (cargo's ^0.30 admits it); "0.29.2" is; "v7" (an action's
+    "1.2" is not older than "1.2.3" (cargo's ^1.2 admits it); "1.1.9" is; "v7" (an action's
     major tag) is not older than "v7.0.1".
     """
     mine, theirs = _version(found), _version(current)

@@ -270,10 +270,10 @@ def test_stale_pins_are_named_with_the_command_that_fixes_them(project):
 @pytest.mark.parametrize(
     ("found", "current", "is_older"),
     [
-        ("0.29.2", "0.30.1", True),
-        ("0.30", "0.30.1", False),  # cargo's ^0.30 takes 0.30.1 already
-        ("0.30.1", "0.30.1", False),
-        ("0.31.0", "0.30.1", False),  # ahead of us: the user's business
+        ("0.1.9", "0.2.3", True),
+        ("0.2", "0.2.3", False),  # cargo's ^0.2 takes 0.2.3 already
+        ("0.2.3", "0.2.3", False),
+        ("0.3.0", "0.2.3", False),  # ahead of us: the user's business
         ("v7", "v7.0.1", False),  # a major tag moves with its releases
         ("v6.0.0", "v7.0.1", True),
         ("not-a-version", "1.0", False),
