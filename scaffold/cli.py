@@ -108,11 +108,18 @@ def _question_options(command: Callable[..., None]) -> Callable[..., None]:
     help="Make the project a git repository with a first commit (skipped when git is missing "
     "or PATH is inside a git work tree)  [default: on]",
 )
+@click.option(
+    "--build",
+    is_flag=True,
+    help="Then build and install it (into the active virtualenv, else a new .venv in the "
+    "project), import it and run its tests, showing each step's output.",
+)
 def new(
     path: Path,
     defaults: bool,
     allow_existing: bool,
     git: bool,
+    build: bool,
     **given: str | bool | None,
 ) -> None:
     """Create a PyO3 + maturin project in PATH that builds and passes its tests."""
@@ -142,15 +149,63 @@ def new(
         "committed": "git log --stat             # the first commit",
         "initialised": "git add --all && git commit -m 'Initial commit'",
     }.get(result.git)
-    steps = [
-        f"cd {path}",
-        *([git_step] if git_step else []),
-        "python -m pip install .    # build (release) and install",
-        f'python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"',
-        "python -m pip install --group test && python -m pytest",
-        "cargo test",
-    ]
+    if build:
+        venv = _first_build(result.destination, module)
+        activate = [f". {venv}/bin/activate"] if venv else []
+        lock = ["git add Cargo.lock && git commit -m 'Lock the crates'"] if git_step else []
+        steps = [
+            f"cd {path}",
+            *([git_step] if git_step else []),
+            *lock,  # the build wrote it; committed, it pins the crates of every wheel
+            *activate,
+            "maturin develop --profile develop && python -m pytest   # after each edit",
+            "cargo test",
+        ]
+    else:
+        steps = [
+            f"cd {path}",
+            *([git_step] if git_step else []),
+            "python -m pip install .    # build (release) and install",
+            f'python -c "import {module}; print({module}.fast_sum([1, 2, 3]))"',
+            "python -m pip install --group test && python -m pytest",
+            "cargo test",
+        ]
     click.echo("\nNext:\n" + "\n".join(f"  {step}" for step in steps))
+
+
+def _first_build(project: Path, module: str) -> Path | None:
+    """Run `new --build`'s steps, streaming their output; the new .venv, if one was made."""
+    import time  # noqa: PLC0415
+
+    from scaffold import first_build  # noqa: PLC0415
+
+    plan = first_build.plan(first_build.BuildOptions(project=project, module_name=module))
+    where = "a new virtualenv" if plan.created else "the active virtualenv"
+    click.secho(f"\nBuilding, in {where} {plan.venv}:", bold=True)
+    started = time.monotonic()
+    steps = list(plan.steps)
+    lines: list[str] = []
+    for number, step in enumerate(steps, start=1):
+        if step.needed is not None and not step.needed():
+            continue
+        click.secho(f"[{number}/{len(steps)}] {step.title}", bold=True)
+        step_started = time.monotonic()
+        lines = []
+
+        def show(line: str, lines: list[str] = lines) -> None:
+            lines.append(line)
+            click.secho(f"  | {line}", dim=True)
+
+        first_build.run_step(step, plan, project, show)
+        click.secho(f"  done in {time.monotonic() - step_started:.1f} s", fg="green")
+    elapsed = time.monotonic() - started
+    click.secho(
+        f"Built, imported and tested {module} in {elapsed:.0f} s: "
+        f"{first_build.tests_summary(lines)} (virtualenv {plan.venv}).",
+        fg="green",
+        bold=True,
+    )
+    return plan.venv if plan.created else None
 
 
 def _resolve_answers(

@@ -57,6 +57,12 @@ class TemplateError(ScaffoldError):
     exit_code = EXIT_TEMPLATE
 
 
+class BuildError(ScaffoldError):
+    """`new --build`: the first build, the import or the generated tests failed."""
+
+    exit_code = EXIT_FAILURE
+
+
 class UnreadableProjectError(ScaffoldError):
     """A project file cannot be read safely: not a regular file, too large, not UTF-8,
     malformed TOML/YAML, values of the wrong type, or nesting too deep."""

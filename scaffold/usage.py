@@ -46,7 +46,7 @@ _NOT_RESTORED = "a write failed and a file could not be restored"
 EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
     "new": (
         (0, "created"),
-        (EXIT_FAILURE, _NOT_RESTORED),
+        (EXIT_FAILURE, "--build: a step failed (the project is kept); or a write was not undone"),
         (EXIT_USAGE, "usage error: bad option, invalid name or value"),
         (EXIT_DESTINATION, "PATH is not empty, a file would be overwritten, or cannot be written"),
         (EXIT_TEMPLATE, "the template could not be rendered"),
@@ -92,7 +92,7 @@ EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
 EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     "new": (
         ("pyo3-scaffold new fastlib", "asks the questions, with defaults"),
-        ("pyo3-scaffold new fastlib --yes --parallel", "no questions; add the rayon example"),
+        ("pyo3-scaffold new fastlib --yes --build", "no questions; build, import, test it"),
     ),
     "ci": (
         ("pyo3-scaffold ci", "in an existing maturin project"),

@@ -158,15 +158,18 @@ Options:
   --git / --no-git                Make the project a git repository with a first commit (skipped
                                   when git is missing or PATH is inside a git work tree)  [default:
                                   on]
+  --build                         Then build and install it (into the active virtualenv, else a new
+                                  .venv in the project), import it and run its tests, showing each
+                                  step's output.
   -h, --help                      Show this message and exit.
 
   Examples:
-    pyo3-scaffold new fastlib                   # asks the questions, with defaults
-    pyo3-scaffold new fastlib --yes --parallel  # no questions; add the rayon example
+    pyo3-scaffold new fastlib                # asks the questions, with defaults
+    pyo3-scaffold new fastlib --yes --build  # no questions; build, import, test it
 
   Exit codes:
     0    created
-    1    a write failed and a file could not be restored
+    1    --build: a step failed (the project is kept); or a write was not undone
     2    usage error: bad option, invalid name or value
     3    PATH is not empty, a file would be overwritten, or cannot be written
     5    the template could not be rendered
