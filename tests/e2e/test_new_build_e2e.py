@@ -54,6 +54,10 @@ def test_new_build_installs_into_the_active_virtualenv_only(
     assert not (tmp_path / "firstbuild/.venv").exists()  # an active virtualenv is used, no other
     # It is installed there, and only there: not in the Python that runs pyo3-scaffold.
     python = venv / "bin/python"
-    subprocess.run([python, "-c", "import firstbuild as m; assert m.fast_sum([2, 3]) == 5"], check=True)
-    mine = subprocess.run([sys.executable, "-c", "import firstbuild"], capture_output=True, check=False)
+    subprocess.run(
+        [python, "-c", "import firstbuild as m; assert m.fast_sum([2, 3]) == 5"], check=True
+    )
+    mine = subprocess.run(
+        [sys.executable, "-c", "import firstbuild"], capture_output=True, check=False
+    )
     assert mine.returncode != 0
