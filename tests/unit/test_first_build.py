@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scaffold import first_build
+from scaffold import first_build, pins
 from scaffold.cli import cli
 from scaffold.errors import BuildError
 
 
 @pytest.fixture(autouse=True)
 def pyproject(tmp_path: Path) -> None:
+    maturin = pins.load().maturin_requirement
     (tmp_path / "pyproject.toml").write_text(
-        '[build-system]\nrequires = ["maturin>=1.9.4,<2"]\nbuild-backend = "maturin"\n'
+        f'[build-system]\nrequires = ["{maturin}"]\nbuild-backend = "maturin"\n'
     )
 
 
@@ -30,7 +31,8 @@ def test_with_an_active_virtualenv_it_installs_there(tmp_path: Path) -> None:
     assert all(step.argv[0] == "/v/bin/python" for step in plan.steps)
     assert plan.env["PATH"].startswith("/v/bin")
     install = next(step for step in plan.steps if step.title.startswith("Install"))
-    assert install.argv[-3:] == ("maturin>=1.9.4,<2", "--group", "test")  # the project's own
+    maturin = pins.load().maturin_requirement
+    assert install.argv[-3:] == (maturin, "--group", "test")  # the project's own requirement
 
 
 def test_without_one_it_makes_dot_venv_in_the_project(tmp_path: Path) -> None:
