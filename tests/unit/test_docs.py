@@ -32,3 +32,14 @@ def test_docs_quick_start_is_the_readmes() -> None:
         command = body.strip().removeprefix("```bash").removesuffix("```").strip()
         assert command, block
         assert command in index, f"docs/index.md lost the README's {block} command"
+
+
+def test_template_page_lists_every_question_with_its_flag() -> None:
+    from scaffold.answers import QUESTIONS
+
+    page = (REPO_ROOT / "docs/template.md").read_text()
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
+    for question in QUESTIONS:
+        row = next((r for r in rows if f"`{question.key}`" in r.split("|")[1]), None)
+        assert row is not None, f"docs/template.md lost the question {question.key}"
+        assert f"`{question.flag}" in row, f"{question.key}: flag {question.flag} not in its row"
