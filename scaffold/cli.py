@@ -537,41 +537,61 @@ def migrate(  # noqa: PLR0917  (one parameter per option)
 )
 @click.argument("path", default=".", type=click.Path(path_type=Path, file_okay=False, exists=True))
 @click.option(
-    "--force", is_flag=True, help="Replace your own workflows/noxfile/cibuildwheel values."
+    "--force",
+    is_flag=True,
+    help="Replace your old wheel/publish pipeline, carrying every shipped target over.",
 )
-def ci(path: Path, force: bool) -> None:
-    """Add or refresh our nox sessions and cibuildwheel workflows in any maturin/PyO3 project.
+@click.option("--wheels-only", is_flag=True, help="Write only the wheel workflow.")
+@click.option(
+    "--drop-target",
+    "drop_targets",
+    multiple=True,
+    metavar="NAME",
+    help="Give up a shipped target cibuildwheel cannot build (e.g. 'linux ppc64').",
+)
+@click.option(
+    "--raise-floors", is_flag=True, help="Accept newer glibc/musl floors than the old wheels."
+)
+@click.option("--plan", "dry_run", is_flag=True, help="Show the plan; write nothing.")
+def ci(  # noqa: PLR0917 (click passes one parameter per option)
+    path: Path,
+    force: bool,
+    wheels_only: bool,
+    drop_targets: tuple[str, ...],
+    raise_floors: bool,
+    dry_run: bool,
+) -> None:
+    """Add our nox sessions and cibuildwheel workflows to any maturin/PyO3 project.
 
-    Reads the module name, layout, abi3, minimum Python and free-threading from Cargo.toml,
-    pyproject.toml and src/; writes noxfile.py, .github/workflows/{ci,wheels}.yml and
-    .github/dependabot.yml, and merges [tool.cibuildwheel] into pyproject.toml. A file of
-    yours that differs is shown as a diff and kept (exit 3, nothing written) unless --force.
+    Reads the project (names, layout, abi3, minimum Python, free-threading, tests) and its
+    workflows (what they build and how they publish), and shows the plan: the targets before
+    and after, what is added, kept or replaced, and what publishing becomes. By default it
+    adds only what changes nothing the project ships (its own pipeline, CI, noxfile and
+    dependabot stay). --force replaces the old wheel/publish jobs, keeps every other job,
+    and stops if a shipped target could not be carried over.
     """
     from scaffold import ci as ci_verb  # noqa: PLC0415
-    from scaffold.errors import EXIT_DESTINATION  # noqa: PLC0415
 
-    result = ci_verb.run(ci_verb.CiOptions(path=path, force=force))
+    result = ci_verb.run(
+        ci_verb.CiOptions(
+            path=path,
+            force=force,
+            wheels_only=wheels_only,
+            drop_targets=frozenset(drop_targets),
+            raise_floors=raise_floors,
+            dry_run=dry_run,
+        )
+    )
     found = result.detected
     click.echo(
         f"{result.project}: {found.dist_name} (import {found.module_name}, {found.layout} layout, "
         f"{'abi3, ' if found.abi3 else ''}Python >= {found.min_python}"
         f"{', free-threaded' if found.free_threaded else ''})"
     )
-    if result.refused:
-        for refused in result.refused:
-            click.echo(refused.diff)
-        names = ", ".join(r.path for r in result.refused)
-        click.secho(
-            f"Not overwritten: {names} (yours, shown above). Nothing was written; "
-            "rerun with --force to replace them.",
-            fg="yellow",
-            err=True,
-        )
-        sys.exit(EXIT_DESTINATION)
-    for action in result.files:
-        extra = f" (replaces {action.replaces})" if action.replaces else ""
-        click.echo(f"  {action.action:<9} {action.path}{extra}")
-    if result.written:
+    click.echo(ci_verb.render_plan(result))
+    if dry_run:
+        click.secho("Plan only: nothing was written.", fg="yellow")
+    elif result.written:
         click.secho("Review with `git diff`, then commit.", fg="green")
 
 

@@ -531,10 +531,18 @@ def _maturin_build(
         return False
     features = " ".join(args)
     build_abi3 = abi3 or bool(re.search(r"abi3", features))
-    kinds = _kinds(_interpreters(args), abi3=build_abi3, find="--find-interpreter" in args)
+    find = "--find-interpreter" in args
+    kinds = _kinds(_interpreters(args), abi3=build_abi3, find=find)
     libc = ""
     if os_name == "linux":
         libc = "musl" if "musl" in manylinux.lower() or "musl" in target.lower() else "glibc"
+    if find and _interpreters(args) is None:
+        # What --find-interpreter finds: the manylinux images carry PyPy on x86_64, aarch64
+        # and i686 only, musllinux none; a macOS/Windows runner has the CPython it was given.
+        if os_name != "linux":
+            kinds &= {"cp", "abi3"}
+        elif libc == "musl" or arch not in {"x86_64", "aarch64", "i686"}:
+            kinds -= {"pp"}
     floor = _manylinux_floor(manylinux, arch, libc) if os_name == "linux" else ""
     for kind in kinds:
         reading.add(Target(os_name, arch, libc, kind), floor)
