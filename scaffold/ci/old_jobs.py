@@ -14,7 +14,7 @@ from typing import Any
 
 def dependents(workflow: dict[str, Any], removed: set[str]) -> set[str]:
     """`removed` plus every job that needs one of them, transitively."""
-    jobs = workflow.get("jobs") if isinstance(workflow, dict) else None
+    jobs = workflow.get("jobs")
     if not isinstance(jobs, dict):
         return set(removed)
     out = set(removed)
