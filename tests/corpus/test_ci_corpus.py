@@ -24,6 +24,8 @@ PROJECTS = {p.name: p for p in corpus_projects()}
 # the reason). PS005 is skipped everywhere: an unpacked sdist is no git repository.
 EXPECTED_FINDINGS: dict[str, dict[str, str]] = {
     "rpds-py": {
+        # PS014 (stale pins): [dependencies.pyo3] version = "0.29.0", the table has 0.30.
+        "PS014": "pyo3 0.29.0 in Cargo.toml",
         # src/lib.rs has #[pyclass(name = "Stack")]; rpds.pyi has no class Stack.
         "PS008": "not in rpds.pyi: Stack",
         # pyo3 0.30 without gil_used: GIL-free by default, cp314t wheels ship; no classifier.
@@ -34,12 +36,14 @@ EXPECTED_FINDINGS: dict[str, dict[str, str]] = {
         "PS015": "windows ARM64",
     },
     "nh3": {
+        "PS014": "maturin maturin>=1.0,<2.0",  # build-system.requires lower bound
         "PS009": "no Free Threading classifier",  # gil_used = false, no classifier
         "PS010": "no [profile.release]",
         "PS012": "actions/checkout@v7",  # tags, not SHAs
         "PS013": "CI.yml: no top-level `permissions:`",
     },
     "cramjam": {
+        "PS014": "pyo3 0.29.2 in Cargo.toml",
         # pyo3 0.29, no gil_used: GIL-free by default; cp314t wheels ship; no classifier.
         # (Before: PS009 also claimed cibuildwheel skips cp3??t, misreading `|| '*'`.)
         "PS009": "no Free Threading classifier",
@@ -47,11 +51,13 @@ EXPECTED_FINDINGS: dict[str, dict[str, str]] = {
         "PS013": "CI.yml: no top-level `permissions:`",
     },
     "blake3": {
+        "PS014": "rayon 1.11.0 in Cargo.toml",
         "PS010": "no [profile.release]",
         "PS012": "PyO3/maturin-action@v1.51.0",  # a tag, not a SHA
         "PS013": "dists.yml: no top-level `permissions:`",
     },
     "pycrdt": {
+        "PS014": "maturin maturin>=1.8.2,<2",
         "PS009": "no Free Threading classifier",  # pyo3 0.30, plain #[pymodule]
         "PS010": "no [profile.release]",
         "PS011": "no wheels for Windows ARM64",  # PyPI: win_amd64 only
@@ -61,11 +67,13 @@ EXPECTED_FINDINGS: dict[str, dict[str, str]] = {
         "PS015": "linux aarch64 glibc",
     },
     "fastuuid": {
+        "PS014": "pyo3 0.26 in Cargo.toml",
         "PS011": "no wheels for Windows ARM64",  # PyPI: win32 and win_amd64 only
         "PS012": "actions/checkout@v4",
         "PS013": "ci-cd.yml: no top-level `permissions:`",
     },
     "ahocorasick-rs": {
+        "PS014": "pyo3 0.26 in Cargo.toml",
         "PS009": "no Free Threading classifier",  # gil_used = false
         "PS010": "codegen-units = unset",
         # PyPI has no musllinux and no win_arm64 wheels of 1.0.3.
