@@ -94,6 +94,9 @@ def run(options: DoctorOptions) -> DoctorResult:
             f"{path} is not a PyO3 project: no Cargo.toml depending on pyo3 "
             "(or [tool.maturin] manifest-path pointing to one)"
         )
+    from scaffold import project as reader  # noqa: PLC0415
+
+    reader.check_shapes(project)  # `tool = "x"` is exit 6 in one line, not a list of findings
     outcomes: dict[str, Outcome] = {}
     results: list[CheckResult] = []
     for check in ALL_CHECKS:

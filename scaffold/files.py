@@ -307,6 +307,16 @@ def _target(root: Path, path: Path) -> Path:
             f"refusing to write {path.relative_to(root).as_posix()}: {rel} is a symlink to a "
             "place outside the project; nothing was written"
         )
+    if existing != path and not existing.is_dir():
+        rel = existing.relative_to(root).as_posix() if existing.is_relative_to(root) else existing
+        raise DestinationError(
+            f"cannot write {path.relative_to(root).as_posix()}: {rel} is a file, not a folder; "
+            "nothing was written"
+        )
+    if path.is_dir() and not path.is_symlink():
+        raise DestinationError(
+            f"cannot write {path.relative_to(root).as_posix()}: it is a folder; nothing was written"
+        )
     if path.is_symlink():
         # Edit the file the link points to (inside the project): the link stays a link.
         return Path(os.path.realpath(path))
@@ -340,6 +350,7 @@ def apply_all(
     delay = float(os.environ.get("PYO3_SCAFFOLD_TEST_SLOW_WRITES", "0") or 0)
     with staging(project) as stage:
         stage.transactions += 1
+        writing = True
         try:
             for write, path in zip(planned, targets, strict=True):
                 _change(stage, project, write, path, undo=undo, made=made)
@@ -347,6 +358,7 @@ def apply_all(
                     time.sleep(delay)
                 if after_write is not None:
                     after_write(write.path)
+            writing = False  # from here on an OSError is the caller's (`finish`), not ours
             if finish is not None:
                 finish()
             if stage.transactions == 1:
@@ -355,6 +367,13 @@ def apply_all(
         except BaseException as error:
             with interrupts.deferred():
                 _restore(undo, made)
+            if writing and isinstance(
+                error, OSError
+            ):  # disk full, read-only folder...: one line, exit 3
+                where = error.filename or "a file"
+                raise DestinationError(
+                    f"cannot write {where}: {error.strerror or error}; every file was put back"
+                ) from error
             if isinstance(error, KeyboardInterrupt):
                 restored = tuple(
                     p.relative_to(project).as_posix()

@@ -190,7 +190,8 @@ def read(root: Path, *, repository: Path | None = None) -> Project:
     from scaffold.checks import project as checks_project  # noqa: PLC0415
 
     root = root.absolute()
-    if not (root / "pyproject.toml").is_file():
+    # safe_io: a FIFO, folder or symlink loop named pyproject.toml is exit 6, not "missing".
+    if not safe_io.is_file(root, root / "pyproject.toml"):
         raise InvalidInputError(f"{root} has no pyproject.toml: not a maturin project")
     try:
         raw = checks_project.load(repository or root, root)
@@ -198,12 +199,33 @@ def read(root: Path, *, repository: Path | None = None) -> Project:
         raise UnreadableProjectError(f"a TOML file in {root} is not valid TOML: {error}") from error
     except (OSError, ValueError) as error:
         raise UnreadableProjectError(f"cannot read the project in {root}: {error}") from error
+    if raw is not None:
+        check_shapes(raw)
     if raw is None:
         manifest = checks_project.manifest_path(checks_project.read_toml(root / "pyproject.toml"))
         if not (root / manifest).is_file():
             raise InvalidInputError(f"{root / manifest} is missing: not a maturin/PyO3 project")
         raise InvalidInputError(f"{root / manifest} has no pyo3 dependency")
     return from_raw(raw, root)
+
+
+# The tables the verbs look into: a value of another type there (`tool = "x"`,
+# `[[tool.cibuildwheel]]`) is an unreadable project (exit 6, one line), not a silent default.
+_PYPROJECT_TABLES = (
+    ("project",), ("build-system",), ("tool",), ("tool", "maturin"), ("tool", "cibuildwheel"),
+    ("dependency-groups",), ("project", "optional-dependencies"),
+)  # fmt: skip
+_CARGO_TABLES = (("package",), ("lib",), ("dependencies",), ("workspace",), ("target",))
+
+
+def check_shapes(raw: Pyo3Project) -> None:
+    """Refuse (exit 6) a table the verbs read that holds another type."""
+    pyproject = safe_io.Document("pyproject.toml", raw.pyproject)
+    for keys in _PYPROJECT_TABLES:
+        pyproject.table(*keys)
+    cargo = safe_io.Document(raw.manifest, raw.cargo)
+    for keys in _CARGO_TABLES:
+        cargo.table(*keys)
 
 
 def from_raw(raw: Pyo3Project, root: Path) -> Project:

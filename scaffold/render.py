@@ -100,6 +100,8 @@ def _run_copy(source: str, destination: Path, data: Mapping[str, object], *, vcs
             )
     except copier.errors.CopierError as error:
         raise TemplateError(f"copier could not render the template: {error}") from error
+    except ValueError as error:  # a question's validator refused an answer (copier raises it)
+        raise TemplateError(f"copier refused an answer: {_first_line(error)}") from error
 
 
 def update(project: Path, *, vcs_ref: str | None) -> None:
@@ -122,7 +124,14 @@ def update(project: Path, *, vcs_ref: str | None) -> None:
             vcs_ref=vcs_ref,
         )
     except copier.errors.CopierError as error:
-        raise TemplateError(f"copier could not update the project: {error}") from error
+        raise TemplateError(f"copier could not update the project: {_first_line(error)}") from error
+    except ValueError as error:  # a validator refused a recorded answer (a tampered answers file)
+        raise TemplateError(f"copier refused a recorded answer: {_first_line(error)}") from error
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 # --- The answers file --------------------------------------------------------------------

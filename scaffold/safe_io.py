@@ -64,6 +64,8 @@ def _kind(mode: int) -> str:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symlink that cannot be resolved (a loop?)"
     return "not a regular file"
 
 

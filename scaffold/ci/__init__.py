@@ -566,8 +566,10 @@ def _min_python(lowest: tuple[int, int] | None) -> str:
 
 def _answers(detected: Detected) -> Answers:
     # Only what the CI files use matters; the other answers get safe stand-ins.
+    # The project name must pass the template's validator (a letter first): `_core` does not.
+    stand_in = detected.dist_name if detected.dist_name[:1].isalpha() else "project"
     return Answers(
-        project_name=detected.module_name,
+        project_name=stand_in,
         dist_name=detected.dist_name,
         module_name=detected.module_name,
         crate_name=detected.module_name,
@@ -591,15 +593,17 @@ def _load(text: str, path: Path) -> dict[str, Any]:
 def _plan_file(project: Path, rendered: Path, name: str) -> tuple[FileAction, bytes]:
     content = (rendered / name).read_bytes()
     target = project / name
-    existing = target if target.is_file() else _same_name_other_case(target)
+    existing = target if safe_io.is_file(project, target) else _same_name_other_case(target)
     if existing is None:
         return FileAction(path=name, action="created"), content
     replaces = existing.relative_to(project).as_posix() if existing != target else None
-    if existing.read_bytes() == content and replaces is None:
+    # Through safe_io: a symlink out of the project is refused, never shown in the diff.
+    current = safe_io.read_bytes(project, existing)
+    if current == content and replaces is None:
         return FileAction(path=name, action="unchanged"), content
     diff = "".join(
         difflib.unified_diff(
-            existing.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True),
+            current.decode("utf-8", errors="replace").splitlines(keepends=True),
             content.decode("utf-8").splitlines(keepends=True),
             fromfile=f"a/{existing.relative_to(project).as_posix()}",
             tofile=f"b/{name}",
@@ -676,16 +680,25 @@ def _merge_cibuildwheel(pyproject: str, table_text: str) -> str:
     Without one, the tables are appended as text: every existing byte stays. With one, only
     the keys it lacks are added through tomlkit (comments and order kept): no line is lost.
     """
-    current = tomllib.loads(pyproject).get("tool", {}).get("cibuildwheel")
+    # The file's own line endings are kept, for the lines we add too.
+    crlf = "\r\n" in pyproject and "\n" not in pyproject.replace("\r\n", "")
+    document_ = safe_io.Document(PYPROJECT, tomllib.loads(pyproject))
+    current = safe_io.table(document_, "tool", "cibuildwheel")
     if current is None:
-        return pyproject.rstrip("\n") + "\n\n" + table_text
+        added = pyproject.rstrip("\r\n") + "\n\n" + table_text
+        return _crlf(added) if crlf else added
     import tomlkit  # noqa: PLC0415
 
     ours: Any = tomlkit.parse(table_text)["tool"]["cibuildwheel"]
     document = tomlkit.parse(pyproject)
     theirs: Any = document["tool"]["cibuildwheel"]
     _add_missing(theirs, ours, current)
-    return tomlkit.dumps(document)
+    merged = tomlkit.dumps(document)
+    return _crlf(merged) if crlf else merged
+
+
+def _crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 def _add_missing(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scaffold import migrate_codegen as codegen
-from scaffold import names, pins
+from scaffold import names, pins, safe_io
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
 from scaffold.migrate import setuptools_rust
@@ -203,6 +203,13 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
         document = tomlkit.parse(pyproject_text)
     except tomlkit.exceptions.ParseError as error:
         raise InvalidInputError(f"{pyproject_path} is not valid TOML: {error}") from error
+    # Wrong types (`project = "x"`, `[[tool]]`) are one line, exit 6, before any `.get` on them.
+    shape = safe_io.Document("pyproject.toml", document.unwrap())
+    for key in ("project", "build-system", "tool", "dependency-groups"):
+        shape.table(key)
+    shape.get("project", "name", kind=str)
+    shape.get("project", "version", kind=str)
+    safe_io.strings(shape, "project", "classifiers")
     source, encoding = _read_source(project.module_path)
     module_nl = _newline(source)
     if codegen.DISPATCH_START in source:
@@ -308,8 +315,10 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
 
 def _read_text(path: Path) -> tuple[str, str]:
     """A UTF-8 text file as it is (line endings kept), and its newline style."""
+    # Bounded and regular files only (a FIFO or a 64 MiB file is exit 6, not a hang).
+    data = safe_io.read_bytes(path.parent, path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidInputError(f"{path} is not UTF-8 text: {error.reason}") from error
     return text, _newline(text)
