@@ -10,13 +10,13 @@ from __future__ import annotations
 def main() -> None:
     import sys  # noqa: PLC0415
 
-    from scaffold import interrupts  # noqa: PLC0415
-
-    interrupts.install()
     try:
+        from scaffold import interrupts  # noqa: PLC0415
+
+        interrupts.install()
         from scaffold.cli import main as cli_main  # noqa: PLC0415
-    except KeyboardInterrupt as error:
-        sys.stderr.write(interrupts.describe(error) + "\n")
+    except KeyboardInterrupt:  # nothing has started: nothing to undo
+        sys.stderr.write("Interrupted: nothing was changed.\n")
         sys.exit(130)
     cli_main()
 

@@ -123,24 +123,30 @@ def staging(root: Path) -> Iterator[Staging]:
         yield _active[root]
         return
     recover(root)
-    path = _make_staging(root)
-    stage = Staging(root, path)
-    stage.tmp.mkdir()
     old_tempdir, old_env = tempfile.tempdir, os.environ.get("TMPDIR")
-    tempfile.tempdir = str(stage.tmp)
-    os.environ["TMPDIR"] = str(stage.tmp)
-    _active[root] = stage
+    made: Path | None = None
     try:
+        # Signals held while the folder is made and recorded: a SIGTERM between the mkdir
+        # and the `finally` below must not leave it behind. A held signal is raised on
+        # leaving this block, inside the `try`, so the folder is still removed.
+        with interrupts.deferred():
+            made = _make_staging(root)
+            stage = Staging(root, made)
+            stage.tmp.mkdir()
+            tempfile.tempdir = str(stage.tmp)
+            os.environ["TMPDIR"] = str(stage.tmp)
+            _active[root] = stage
         yield stage
     finally:
         with interrupts.deferred():
-            del _active[root]
+            _active.pop(root, None)
             tempfile.tempdir = old_tempdir
             if old_env is None:
                 os.environ.pop("TMPDIR", None)
             else:
                 os.environ["TMPDIR"] = old_env
-            _remove_tree(path)
+            if made is not None:
+                _remove_tree(made)
 
 
 def _make_staging(root: Path) -> Path:
