@@ -6,15 +6,22 @@ judged by reading the project by hand; the reasons are written next to each expe
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from helpers import CorpusProject, corpus_projects, unpack_sdist
 
-from scaffold import doctor
+from scaffold import ci, doctor
 from scaffold import project as reader
-from scaffold.checks import pipeline
+from scaffold.checks import expressions, pipeline
+from scaffold.ci import carry
+from scaffold.errors import InvalidInputError
 
 pytestmark = pytest.mark.slow
 
@@ -192,3 +199,140 @@ def test_publishing_is_read(name: str, unpacked: dict[str, Path]) -> None:
     read = _derived(unpacked[name])
     publishers = {(p.workflow, p.job, p.method, p.environment) for p in read.publishers}
     assert (publishers, read.tags) == EXPECTED_PUBLISHING[name]
+
+
+# --- `ci --force` on the same projects ------------------------------------------------------
+
+# What each project must give up explicitly because cibuildwheel cannot build it (judged from
+# its wheel list): big-endian ppc64, and PyPy where cibuildwheel has none (musl, armv7l,
+# ppc64le, s390x, riscv64, 32-bit musl, universal2).
+DROPS: dict[str, frozenset[str]] = {
+    "rpds-py": frozenset(
+        {
+            "linux aarch64 musllinux pp",
+            "linux armv7l manylinux pp",
+            "linux i686 musllinux pp",
+            "linux ppc64le manylinux pp",
+            "linux riscv64 manylinux pp",
+            "linux s390x manylinux pp",
+            "linux x86_64 musllinux pp",
+        }
+    ),
+    "nh3": frozenset({"linux ppc64 "}),
+    "pycrdt": frozenset(
+        {"linux ppc64le manylinux pp", "linux s390x manylinux pp", "macos universal2 pp"}
+    ),
+}
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
+
+
+def _identifier_target(identifier: str, *, abi3: bool) -> pipeline.Target | None:
+    python, _, platform = identifier.partition("-")
+    kind = (
+        "cpt" if python.endswith("t") else "pp" if python.startswith("pp")
+        else "graalpy" if python.startswith("gp") else "abi3" if abi3 else "cp"
+    )  # fmt: skip
+    found = re.fullmatch(r"(manylinux|musllinux)_(\w+)", platform)
+    if found:
+        libc = "glibc" if found.group(1) == "manylinux" else "musl"
+        return pipeline.Target("linux", found.group(2), libc, kind)
+    if platform.startswith("macosx_"):
+        return pipeline.Target("macos", platform.removeprefix("macosx_"), "", kind)
+    windows = {"win_amd64": "AMD64", "win32": "x86", "win_arm64": "ARM64"}
+    if platform in windows:
+        return pipeline.Target("windows", windows[platform], "", kind)
+    if platform == "pyodide_wasm32":
+        return pipeline.Target("pyodide", "wasm32", "", kind)
+    return None
+
+
+def _built_by_cibuildwheel(root: Path, workflow: dict, *, abi3: bool) -> set[pipeline.Target]:
+    """Every target our wheels job builds: cibuildwheel itself, per matrix entry, with that
+    entry's env, as `--print-build-identifiers` lists them (offline, ~0.3 s each)."""
+    job = workflow["jobs"]["wheels"]
+    step = next(s for s in job["steps"] if "cibuildwheel" in str(s.get("run", "")))
+    built: set[pipeline.Target] = set()
+    for entry in job["strategy"]["matrix"]["include"]:
+        context = {"matrix": entry, "env": {}}
+        env = {k: str(v) for k, v in expressions.substitute(step["env"], context).items()}
+        host = pipeline.runner(entry["os"])
+        assert host is not None, entry
+        platform = env.get("CIBW_PLATFORM", "auto")
+        platform = host[0] if platform == "auto" else platform
+        entry_abi3 = abi3 or "abi3" in env.get("MATURIN_PEP517_ARGS", "")
+        done = subprocess.run(
+            [shutil.which("cibuildwheel") or "cibuildwheel", "--print-build-identifiers",
+             "--platform", platform],
+            cwd=root, env={**os.environ, **env}, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        identifiers = done.stdout.split()
+        # This x86_64 machine is not the arm64 runner: cibuildwheel names what only an arm64
+        # host can build (PyPy on macOS arm64) instead of listing it.
+        for note in re.findall(r"Note: (.*?) were selected, but can't be built on", done.stdout
+                               + done.stderr):  # fmt: skip
+            identifiers += [i.strip() for i in note.split(",")]
+        for identifier in identifiers:
+            if not re.fullmatch(r"[a-z]+\d+t?(_\d+)?-\w+", identifier):
+                continue  # a word of a note, not an identifier
+            target = _identifier_target(identifier, abi3=entry_abi3)
+            assert target is not None, identifier
+            built.add(target)
+    return built
+
+
+@pytest.mark.parametrize("name", sorted(PROJECTS))
+def test_ci_force_carries_every_shipped_target(name: str, tmp_path: Path) -> None:
+    root = unpack_sdist(PROJECTS[name], tmp_path)
+    shipped = _derived(root)
+    before = _hashes(root)
+    pyproject_before = (root / "pyproject.toml").read_text(encoding="utf-8")
+    drops = DROPS.get(name, frozenset())
+
+    result = ci.run(ci.CiOptions(path=root, force=True, raise_floors=True, drop_targets=drops))
+
+    # Every file outside those the plan names keeps its bytes.
+    after = _hashes(root)
+    changed = {n for n in after.keys() | before.keys() if before.get(n) != after.get(n)}
+    named = {f.path for f in result.files if f.action not in {"kept", "unchanged"}}
+    assert changed <= named, changed - named
+    # pyproject.toml loses no line.
+    pyproject_after = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert set(pyproject_before.splitlines()) <= set(pyproject_after.splitlines())
+    # Exactly one workflow publishes: ours.
+    read = reader.read(root)
+    now = _derived(root)
+    written = {
+        f.path.rsplit("/", 1)[-1]
+        for f in result.files
+        if f.action in {"created", "replaced"} and f.path.startswith(".github/workflows/")
+    }
+    ours = {p.workflow for p in now.publishers}
+    assert len(ours) == 1, now.publishers
+    assert ours <= written
+    # cibuildwheel itself builds every shipped target (but those given up by name).
+    built = _built_by_cibuildwheel(root, read.raw.workflows[next(iter(ours))],
+                                   abi3=read.abi3 is not None)  # fmt: skip
+    wanted = {t for t in shipped.targets if not carry.matches(t, drops)}
+    assert wanted <= built, sorted(str(t) for t in wanted - built)
+    # zizmor has nothing to say about the workflow we wrote.
+    done = subprocess.run(
+        [shutil.which("zizmor") or "zizmor", "--offline", "--no-config",
+         str(root / ".github/workflows" / next(iter(ours)))],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert "No findings" in done.stdout + done.stderr, done.stdout + done.stderr
+
+
+def test_ci_force_stops_on_a_target_cibuildwheel_cannot_build(tmp_path: Path) -> None:
+    root = unpack_sdist(PROJECTS["nh3"], tmp_path)
+    before = _hashes(root)
+    with pytest.raises(InvalidInputError, match="big-endian"):
+        ci.run(ci.CiOptions(path=root, force=True, raise_floors=True))
+    assert _hashes(root) == before  # nothing written
