@@ -407,7 +407,17 @@ def render_plan(result: CiResult) -> str:
     if result.plan.floors:
         lines += ["", "Floors raised (--raise-floors):"] + [f"  {f}" for f in result.plan.floors]
     lines += [f"Warning: {w}" for w in result.plan.warnings]
-    return "\n".join(lines)
+    return "\n".join(_wrap(line) for line in lines)
+
+
+def _wrap(line: str, width: int = 88) -> str:
+    """Long plan lines wrap under their own indentation (a terminal or a docs page)."""
+    if len(line) <= width:
+        return line
+    import textwrap  # noqa: PLC0415
+
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False)
 
 
 def _sdist_jobs(workflow: Mapping[str, Any]) -> set[str]:
