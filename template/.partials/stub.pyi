@@ -1,6 +1,6 @@
 """Type stubs for the Rust extension (checked against the built module by `nox -s lint`)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 {%- if numpy %}
 
 import numpy as np
@@ -25,15 +25,15 @@ __all__ = ["__version__", "fast_sum", "levenshtein"]
 
 __version__: str
 
-def fast_sum(values: Sequence[int]) -> int:
-    """Sum a sequence of integers, like ``sum(values)``."""
+def fast_sum(values: Iterable[int]) -> int:
+    """Sum an iterable of integers, like ``sum(values)``."""
 
 def levenshtein(a: str, b: str) -> int:
     """Levenshtein edit distance between two strings."""
 {%- if parallel %}
 
 def levenshtein_many(
-    query: str, candidates: Sequence[str], *, threads: int | None = None
+    query: str, candidates: Iterable[str], *, threads: int | None = None
 ) -> list[int]:
     """Edit distance from ``query`` to each of ``candidates``, computed on all cores."""
 {%- endif %}
