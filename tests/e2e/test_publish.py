@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -167,3 +168,91 @@ def test_missing_credentials_fail_before_any_upload(
     assert done.returncode != 0
     assert "set TWINE_USERNAME" in done.stdout + done.stderr
     assert index.files() == []
+
+
+class ArgvWatch:
+    """Every command line on this machine that holds `secret`, sampled while a command runs.
+
+    /proc/PID/cmdline is readable by every user of a machine: a secret there is leaked.
+    """
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret.encode()
+        self.leaks: dict[int, str] = {}
+        self.twine_seen = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+                try:
+                    argv = cmdline.read_bytes()
+                except OSError:
+                    continue  # the process ended meanwhile
+                if b"twine\x00upload" in argv or b"twine upload" in argv:
+                    self.twine_seen = True
+                if self.secret in argv:
+                    pid = int(cmdline.parent.name)
+                    self.leaks[pid] = argv.replace(b"\x00", b" ").decode(errors="replace")
+            time.sleep(0.005)
+
+    def run(
+        self, args: list[str], **kwargs: object
+    ) -> tuple[int, subprocess.CompletedProcess[str]]:
+        self._thread.start()
+        try:
+            process = subprocess.Popen(
+                args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+            )
+            stdout, stderr = process.communicate(timeout=600)
+        finally:
+            self._stop.set()
+            self._thread.join()
+        return process.pid, subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
+def credentials_url(index: Index) -> str:
+    host = index.url.removeprefix("http://")
+    return f"http://{USER}:{PASSWORD}@{host}/"
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux's /proc")
+def test_credentials_in_the_url_are_never_printed_nor_on_a_command_line(
+    project: Path, index: Index, cargo_target_dir: Path
+) -> None:
+    # The token in the URL, given in TWINE_REPOSITORY_URL: no process may show it in argv.
+    env = nox_env(cargo_target_dir, TWINE_REPOSITORY_URL=credentials_url(index))
+    watch = ArgvWatch(PASSWORD)
+    _, done = watch.run(["nox", "-s", "publish"], cwd=project, env=env)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert watch.twine_seen  # the watch saw twine's command line, and...
+    assert watch.leaks == {}  # ...no command line held the password
+    assert PASSWORD not in output
+    assert f"--repository-url {index.url}/" in output  # nox echoes the URL without it
+    assert index.files() == sorted(path.name for path in (project / "dist").iterdir())
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux's /proc")
+def test_credentials_in_a_posarg_url_reach_twine_through_its_environment(
+    project: Path, index: Index, cargo_target_dir: Path
+) -> None:
+    # `nox -s publish -- URL` puts the URL on nox's own command line (the user's choice);
+    # nothing that nox starts may repeat it, and nothing may print it.
+    watch = ArgvWatch(PASSWORD)
+    nox_pid, done = watch.run(
+        ["nox", "-s", "publish", "--", credentials_url(index)],
+        cwd=project,
+        env=nox_env(cargo_target_dir),
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert watch.twine_seen
+    # Only nox's own command line, and copies of it in nox's forks before they exec a tool.
+    own = watch.leaks.get(nox_pid, "")
+    assert own.endswith(f"nox -s publish -- {credentials_url(index)} ")
+    assert set(watch.leaks.values()) == {own}, watch.leaks
+    assert PASSWORD not in output
+    assert f"{USER}:" not in output
+    assert index.files() == sorted(path.name for path in (project / "dist").iterdir())
