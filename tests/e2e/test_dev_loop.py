@@ -54,6 +54,8 @@ def developed(tmp_path_factory: pytest.TempPathFactory, cargo_target_dir: Path) 
 def test_develop_block_builds_tests_and_passes_the_hooks(developed: tuple[Path, str]) -> None:
     project, output = developed
     assert re.search(r"=+ \d+ passed", output)  # python -m pytest
+    # The free-threading stress tests ran in threads (pytest-run-parallel, in the dev group).
+    assert re.search(r"Collected [1-9]\d* items to run in parallel", output)
     assert re.search(r"test result: ok\. \d+ passed", output)  # cargo test
     hooks = dict(re.findall(r"^(\S[^\n]*?)\.{3,}(Passed|Failed|Skipped)$", output, re.MULTILINE))
     assert set(hooks.values()) == {"Passed"}, hooks

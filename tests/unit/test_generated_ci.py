@@ -325,7 +325,7 @@ def test_nox_lists_every_session_and_runs_only_fast_ones_by_default(generate: Ge
     others = {name for mark, name, _ in sessions if mark == "-"}
     pythons = {"tests-3.13", "tests-3.14", "tests-3.15", "tests-3.14t", "tests-3.15t"}
     assert default == {*pythons, "rust", "lint"}
-    assert others == {"docs", "develop", "build", "wheels", "publish", "bench"}
+    assert others == {"stubs", "docs", "develop", "build", "wheels", "publish", "bench"}
 
 
 def test_dependabot_updates_actions_crates_and_python_with_a_cooldown(
