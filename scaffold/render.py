@@ -125,8 +125,8 @@ def update(project: Path, *, vcs_ref: str | None) -> None:
         )
     except copier.errors.CopierError as error:
         raise TemplateError(f"copier could not update the project: {_first_line(error)}") from error
-    except ValueError as error:  # a validator refused a recorded answer (a tampered answers file)
-        raise TemplateError(f"copier refused a recorded answer: {_first_line(error)}") from error
+    except ValueError as error:  # a validator refused a recorded answer, a missing template...
+        raise TemplateError(f"copier could not update the project: {_first_line(error)}") from error
 
 
 def _first_line(error: BaseException) -> str:
@@ -152,12 +152,11 @@ def record_source(answers_file: Path, *, src_path: str, commit: str) -> None:
 
 
 def read_answers(answers_file: Path) -> dict[str, object]:
-    import yaml  # noqa: PLC0415
+    from scaffold import safe_io  # noqa: PLC0415
 
-    try:
-        loaded = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise InvalidInputError(f"cannot read {answers_file}: {error}") from error
+    # Bounded, regular file, UTF-8, YAML with a depth/size budget: a binary or tampered
+    # answers file is one line (exit 6), never a traceback.
+    loaded = safe_io.read_yaml(answers_file.parent, answers_file).data
     if not isinstance(loaded, dict):
         raise InvalidInputError(f"{answers_file} is not a copier answers file")
     return {str(key): value for key, value in loaded.items()}
