@@ -60,3 +60,22 @@ def test_update_refuses_in_one_line(
     errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1, result.output
     assert not (tmp_path / ".demo.pyo3-scaffold").exists()
+
+
+def test_the_answers_file_is_written_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scaffold import files, update
+
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in (".copier-answers.yml", "a.txt", "z.txt"):
+        (work / name).write_text(name)
+    order: list[str] = []
+    monkeypatch.setattr(
+        files, "apply_all", lambda writes, **_: order.extend(w.path.name for w in writes)
+    )
+    changes = tuple(
+        update.FileChange(status="modified", path=name)
+        for name in ("a.txt", ".copier-answers.yml", "z.txt")
+    )
+    update._apply(changes, work, tmp_path / "project")
+    assert order == ["a.txt", "z.txt", ".copier-answers.yml"]
