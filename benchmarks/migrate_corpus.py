@@ -47,6 +47,12 @@ def main() -> int:
                 why = why if len(why) < 140 else why[:137] + "..."
                 rows.append([package.name, str(outcome.public), "refused", why, "", "", ""])
                 continue
+            reasons = "; ".join(f"{kind} ({n})" for kind, n in outcome.reasons().most_common())
+            if not outcome.env_var:  # no function could move: no extension, nothing to build
+                rows.append(
+                    [package.name, str(outcome.public), "none", reasons, "not built", "", ""]
+                )
+                continue
             checked = corpus.build_and_test(
                 package, root, Path(tmp) / "venv", env, outcome.env_var, outcome.test_file
             )

@@ -11,9 +11,13 @@ import inspect
 import itertools
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from scaffold import pins, pytranslate
 from scaffold.migrate_types import PyType, Unsupported, parse_annotation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep this block last) ---"
 DISPATCH_END = "# --- end of the pyo3-scaffold migrate block ---"
@@ -28,6 +32,7 @@ class Param:
     name: str
     type: PyType
     default: str | None = None  # Python source of a literal default
+    kind: str = "positional"  # or "positional_only", "keyword_only"
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,7 @@ def analyse(
         # Default: the public functions; those without annotations are reported, not guessed.
         chosen = [f for f in functions.values() if not f.name.startswith("_")]
     constants, math_names = _module_names(tree)
+    aliases = _type_aliases(tree)
     plans: list[FunctionPlan] = []
     skipped: list[Skipped] = []
     for func in chosen:
@@ -88,7 +94,7 @@ def analyse(
             skipped.append(Skipped(func.name, "the generated lib.rs uses this name itself"))
             continue
         try:
-            plans.append(_plan(func, constants, math_names))
+            plans.append(_plan(func, constants, math_names, aliases))
         except Unsupported as error:
             skipped.append(Skipped(func.name, str(error)))
     return plans, skipped
@@ -98,25 +104,32 @@ def _plan(
     func: ast.FunctionDef | ast.AsyncFunctionDef,
     constants: dict[str, int | float | bool],
     math_names: frozenset[str],
+    aliases: dict[str, ast.expr] | None = None,
 ) -> FunctionPlan:
     if isinstance(func, ast.AsyncFunctionDef):
         raise Unsupported("async functions")
     args = func.args
-    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-        raise Unsupported("*args, **kwargs, keyword-only or positional-only parameters")
+    if args.vararg or args.kwarg:
+        raise Unsupported("*args or **kwargs parameters")
     if func.decorator_list:
         raise Unsupported("decorated (the decorator would be lost)")
-    defaults: list[ast.expr | None] = [None] * (len(args.args) - len(args.defaults))
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
     defaults += list(args.defaults)
+    kinds = ["positional_only"] * len(args.posonlyargs) + ["positional"] * len(args.args)
+    every = [
+        *zip(positional, defaults, kinds, strict=True),
+        *((a, d, "keyword_only") for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)),
+    ]
     params = []
-    for arg, default in zip(args.args, defaults, strict=True):
+    for arg, default, kind in every:
         try:
-            t = parse_annotation(arg.annotation)
+            t = parse_annotation(arg.annotation, aliases=aliases)
         except Unsupported as error:
             raise Unsupported(f"parameter {arg.arg!r}: {error}") from error
-        params.append(Param(arg.arg, t, _default(default, t, arg.arg)))
+        params.append(Param(arg.arg, t, _default(default, t, arg.arg), kind))
     try:
-        returns = parse_annotation(func.returns, position="return")
+        returns = parse_annotation(func.returns, position="return", aliases=aliases)
     except Unsupported as error:
         raise Unsupported(f"return: {error}") from error
     doc = ast.get_docstring(func) or ""
@@ -203,6 +216,35 @@ def _module_names(  # noqa: C901, PLR0912  (one branch per kind of binding)
     constants = {k: v for k, v in values.items() if counts.get(k) == 1 and k not in rebound}
     math_names = {n for n in math_names if counts.get(n) == 1 and n not in rebound}
     return constants, frozenset(math_names)
+
+
+def _type_aliases(tree: ast.Module) -> dict[str, ast.expr]:
+    """Names bound once at module level to a type: `Number = int`, `N: TypeAlias = int`,
+    `UserId = NewType("UserId", int)` (whose values are plain ints at run time)."""
+    found: dict[str, ast.expr] = {}
+    counts: dict[str, int] = {}
+    for node in _module_level(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        if not isinstance(target, ast.Name) or value is None or counts.get(target.id) != 1:
+            continue
+        if (
+            isinstance(value, ast.Call)
+            and (
+                (isinstance(value.func, ast.Name) and value.func.id == "NewType")
+                or (isinstance(value.func, ast.Attribute) and value.func.attr == "NewType")
+            )
+            and len(value.args) == 2  # noqa: PLR2004  (name, base type)
+        ):
+            value = value.args[1]
+        found[target.id] = value
+    return found
 
 
 def _module_level(tree: ast.Module) -> list[ast.AST]:
@@ -366,6 +408,25 @@ def _extract(t: PyType, v: str) -> str:
     raise AssertionError(t.name)
 
 
+def python_signature(params: tuple[Param, ...], render: Callable[[Param], str]) -> str:
+    """Parameters as Python writes them, with the `/` and `*` markers where they belong."""
+    parts: list[str] = []
+    for i, p in enumerate(params):
+        if p.kind == "keyword_only" and (i == 0 or params[i - 1].kind != "keyword_only"):
+            parts.append("*")
+        parts.append(render(p))
+        if p.kind == "positional_only" and (
+            i + 1 == len(params) or params[i + 1].kind != "positional_only"
+        ):
+            parts.append("/")
+    return ", ".join(parts)
+
+
+def _positional_counts(f: FunctionPlan) -> tuple[int, int]:
+    only = sum(1 for p in f.params if p.kind == "positional_only")
+    return only, sum(1 for p in f.params if p.kind != "keyword_only")
+
+
 def _wrapper(f: FunctionPlan) -> list[str]:
     """The #[pyfunction]: exact arguments run in Rust, every other call in Python."""
     n = len(f.params)
@@ -385,9 +446,10 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     if any(not p.type.is_copy for p in f.params):
         # Work that grows with the input: let other Python threads run meanwhile.
         call = f"py.detach(move || {call})"
-    text_signature = ", ".join(
-        p.name + ("" if p.default is None else f"={p.default}") for p in f.params
+    text_signature = python_signature(
+        f.params, lambda p: p.name + ("" if p.default is None else f"={p.default}")
     )
+    only, positional = _positional_counts(f)
     return [
         "    #[pyfunction]",
         (
@@ -400,7 +462,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         "        kwargs: Option<&Bound<'py, PyDict>>,",
         "    ) -> PyResult<Py<PyAny>> {",
         f"        let exact = || -> Option<({types}{comma})> {{",
-        f"            let [{bound}] = pyops::bind(args, kwargs, [{names}])?;",
+        f"            let [{bound}] = pyops::bind(args, kwargs, [{names}], {only}, {positional})?;",
         f"            Some(({', '.join(values)}{comma}))",
         "        };",
         f"        if let Some(({unpacked}{comma})) = exact() {{",
@@ -594,9 +656,11 @@ def differential_tests(plan: ModulePlan) -> str:
         '    """The Python version took too long for this example: nothing to compare."""',
         "",
         "",
-        "def limited(function: Callable[..., object], args: tuple[object, ...]) -> object:",
+        "def limited(",
+        "    function: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]",
+        ") -> object:",
         "    if not LIMITED:",
-        "        return function(*args)",
+        "        return function(*args, **kwargs)",
         "",
         "    def stop(signum: int, frame: object) -> None:",
         "        raise Slow",
@@ -604,7 +668,7 @@ def differential_tests(plan: ModulePlan) -> str:
         "    previous = signal.signal(signal.SIGALRM, stop)",
         "    signal.setitimer(signal.ITIMER_REAL, 0.25)",
         "    try:",
-        "        return function(*args)",
+        "        return function(*args, **kwargs)",
         "    finally:",
         "        signal.setitimer(signal.ITIMER_REAL, 0)",
         "        signal.signal(signal.SIGALRM, previous)",
@@ -624,18 +688,18 @@ def differential_tests(plan: ModulePlan) -> str:
         "    return a == b",
         "",
         "",
-        "def check(name: str, *args: object) -> None:",
+        "def check(name: str, *args: object, **kwargs: object) -> None:",
         "    if not LIMITED and any(type(a) is int and not I64_MIN <= a <= I64_MAX for a in args):",
         "        return  # an edge case with a big int, and no time limit on this platform",
         "    python_error: Exception | None = None",
         "    try:",
-        "        expected = limited(PYTHON[name], copy.deepcopy(args))",
+        "        expected = limited(PYTHON[name], *copy.deepcopy((args, kwargs)))",
         "    except Slow:",
         "        return",
         "    except Exception as error:  # noqa: BLE001  (compared with Rust's below)",
         "        python_error = error",
         "    try:",
-        "        got = limited(getattr(module, name), copy.deepcopy(args))",
+        "        got = limited(getattr(module, name), *copy.deepcopy((args, kwargs)))",
         "    except Slow:",
         "        return",
         "    except Exception as error:  # noqa: BLE001",
@@ -653,7 +717,18 @@ def differential_tests(plan: ModulePlan) -> str:
         "    )",
     ]
     for f in plan.functions:
-        params = ", ".join(p.name for p in f.params)
+        # Keyword-only parameters are passed by keyword, the others by position.
+        params = ", ".join(
+            f"{p.name}={p.name}" if p.kind == "keyword_only" else p.name for p in f.params
+        )
+        _, positional = _positional_counts(f)
+        keywords = [p.name for p in f.params if p.kind == "keyword_only"]
+        edge_call = (
+            f'check("{f.name}", *args[:{positional}], **dict(zip({keywords!r}, '
+            f"args[{positional}:], strict=True)))"
+            if keywords
+            else f'check("{f.name}", *args)'
+        ).replace("'", '"')
         out += ["", ""]
         if f.params:
             strategies = ", ".join(f"{p.name}={p.type.strategy()}" for p in f.params)
@@ -686,7 +761,7 @@ def differential_tests(plan: ModulePlan) -> str:
             "    ],",
             ")",
             f"def test_{f.name}_edge_cases(args: tuple[object, ...]) -> None:",
-            f'    check("{f.name}", *args)',
+            f"    {edge_call}",
         ]
     return "\n".join(out) + "\n"
 
@@ -694,10 +769,17 @@ def differential_tests(plan: ModulePlan) -> str:
 def benchmark(plan: ModulePlan) -> str:
     makers = []
     for f in plan.functions:
-        values = "".join(p.type.bench_value("scale") + ", " for p in f.params)
+        values = "".join(
+            p.type.bench_value("scale") + ", " for p in f.params if p.kind != "keyword_only"
+        )
+        keywords = ", ".join(
+            f'"{p.name}": {p.type.bench_value("scale")}'
+            for p in f.params
+            if p.kind == "keyword_only"
+        )
         makers.append(
-            f"def make_{f.name}(scale: int, rng: random.Random) -> tuple[Any, ...]:\n"
-            f"    return ({values})\n"
+            f"def make_{f.name}(scale: int, rng: random.Random) -> Arguments:\n"
+            f"    return ({values}), {{{keywords}}}\n"
         )
     cases = "\n".join(f'    "{f.name}": make_{f.name},' for f in plan.functions)
     return f'''"""Rust against Python: {plan.dotted} (from pyo3-scaffold migrate; edit the inputs).
@@ -728,30 +810,42 @@ TARGET = 0.05
 REPEATS = 5
 MAX_SCALE = 2**20
 RESOLUTION = time.get_clock_info("perf_counter").resolution
+Arguments = tuple[tuple[Any, ...], dict[str, Any]]  # positional, keyword-only
 
 
 {chr(10).join(makers)}
 
-CASES: dict[str, Callable[[int, random.Random], tuple[Any, ...]]] = {{
+CASES: dict[str, Callable[[int, random.Random], Arguments]] = {{
 {cases}
 }}
 
 
-def once(function: Callable[..., object], args: tuple[Any, ...]) -> tuple[float, object]:
+def once(function: Callable[..., object], args: Arguments) -> tuple[float, object]:
     start = time.perf_counter()
-    result = function(*args)
+    result = function(*args[0], **args[1])
     return time.perf_counter() - start, result
 
 
-def per_call(function: Callable[..., object], args: tuple[Any, ...], number: int) -> float:
+def per_call(function: Callable[..., object], args: Arguments, number: int) -> float:
     """Seconds per call: the best of REPEATS runs of `number` calls each."""
+    positional, keywords = args
     best = math.inf
     for _ in range(REPEATS):
         start = time.perf_counter()
         for _ in range(number):
-            function(*args)
+            function(*positional, **keywords)
         best = min(best, time.perf_counter() - start)
     return best / number
+
+
+def calls_for(function: Callable[..., object], args: Arguments) -> int:
+    """How many calls make one measurement last about TARGET / REPEATS seconds."""
+    number = 1
+    while number < 10**8:
+        if per_call(function, args, number) * number * REPEATS >= TARGET:
+            break
+        number *= 4
+    return number
 
 
 def main() -> int:
@@ -783,11 +877,13 @@ def main() -> int:
         if chosen is None:
             print(f"{{name:<24}} no input size where both versions run")
             continue
-        scale, args, seconds = chosen
-        number = max(1, math.ceil(TARGET / max(seconds, RESOLUTION)))
+        scale, args, _ = chosen
+        # Each version gets its own count: Rust may be the slow one (converting a big input
+        # can cost more than Python's early exit).
+        number, rust_number = calls_for(PYTHON[name], args), calls_for(dispatched, args)
         python = per_call(PYTHON[name], args, number)
-        fast = per_call(dispatched, args, number)
-        if min(python, fast) * number < 1000 * RESOLUTION:
+        fast = per_call(dispatched, args, rust_number)
+        if min(python * number, fast * rust_number) < 1000 * RESOLUTION:
             print(f"{{name:<24}} {{scale:>8}} too fast to time against the clock's resolution")
             continue
         print(
@@ -810,9 +906,9 @@ def stub(plan: ModulePlan) -> str:
         "__implemented__: tuple[str, ...]",
     ]
     for f in plan.functions:
-        params = ", ".join(
-            f"{p.name}: {p.type}" + ("" if p.default is None else f" = {p.default}")
-            for p in f.params
+        params = python_signature(
+            f.params,
+            lambda p: f"{p.name}: {p.type}" + ("" if p.default is None else f" = {p.default}"),
         )
         lines += ["", f"def {f.name}({params}) -> {f.returns}:"]
         if f.doc:

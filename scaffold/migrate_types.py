@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # Types that are `Copy` in Rust: reading them never aliases or moves.
 _SCALARS = frozenset({"int", "float", "bool", "char", "none"})
@@ -180,11 +184,20 @@ def list_of(item: PyType) -> PyType:
     return PyType("list", (item,))
 
 
-def parse_annotation(node: ast.expr | None, *, position: str = "parameter") -> PyType:
-    """Map an annotation to a `PyType`, or raise `Unsupported` saying why."""
+def parse_annotation(
+    node: ast.expr | None,
+    *,
+    position: str = "parameter",
+    aliases: Mapping[str, ast.expr] | None = None,
+) -> PyType:
+    """Map an annotation to a `PyType`, or raise `Unsupported` saying why.
+
+    `aliases`: the module's type aliases (`Number = int`, `X: TypeAlias = ...`) and NewTypes
+    (`UserId = NewType("UserId", int)`: at run time its values are plain ints), by name.
+    """
     if node is None:
         raise Unsupported(f"{position} has no type annotation")
-    found = _parse(node)
+    found = _Parser(aliases or {}).parse(node)
     _check_hashable(found)
     if position == "return" and found.uses("vartuple"):
         # PyO3 turns a Vec into a list: the caller would get a list instead of a tuple.
@@ -192,52 +205,78 @@ def parse_annotation(node: ast.expr | None, *, position: str = "parameter") -> P
     return found
 
 
-def _parse(node: ast.expr) -> PyType:  # noqa: C901, PLR0911, PLR0912
-    if isinstance(node, ast.Constant):
-        if node.value is None:
-            return NONE
-        if isinstance(node.value, str):  # a string annotation: "list[int]"
-            try:
-                inner = ast.parse(node.value, mode="eval").body
-            except SyntaxError as error:
-                raise Unsupported(f"cannot parse annotation {node.value!r}") from error
-            return _parse(inner)
-        raise Unsupported(f"annotation {ast.unparse(node)} is not a type")
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-        return _union([node.left, node.right], node)
-    name = _dotted(node.value if isinstance(node, ast.Subscript) else node)
-    if not isinstance(node, ast.Subscript):
-        if name in _NAMES:
-            return PyType(_NAMES[name])
-        if name in _GENERICS:
-            raise Unsupported(f"{name} needs its item types, e.g. {name}[int]")
-        raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
-    kind = _GENERICS.get(name or "")
-    if kind is None:
-        raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
+class _Parser:
+    def __init__(self, aliases: Mapping[str, ast.expr]) -> None:
+        self.aliases = aliases
+        self.seen: set[str] = set()
+
+    def parse(self, node: ast.expr) -> PyType:  # noqa: C901, PLR0911, PLR0912
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return NONE
+            if isinstance(node.value, str):  # a string annotation: "list[int]"
+                try:
+                    inner = ast.parse(node.value, mode="eval").body
+                except SyntaxError as error:
+                    raise Unsupported(f"cannot parse annotation {node.value!r}") from error
+                return self.parse(inner)
+            raise Unsupported(f"annotation {ast.unparse(node)} is not a type")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self.union([node.left, node.right], node)
+        name = _dotted(node.value if isinstance(node, ast.Subscript) else node)
+        if not isinstance(node, ast.Subscript):
+            if name in _NAMES:
+                return PyType(_NAMES[name])
+            if isinstance(node, ast.Name) and node.id in self.aliases:
+                if node.id in self.seen:
+                    raise Unsupported(f"the type alias {node.id} refers to itself")
+                self.seen.add(node.id)
+                try:
+                    return self.parse(self.aliases[node.id])
+                finally:
+                    self.seen.discard(node.id)
+            if name in _GENERICS:
+                raise Unsupported(f"{name} needs its item types, e.g. {name}[int]")
+            raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
+        if name == "Literal":
+            return _literal(node)
+        kind = _GENERICS.get(name or "")
+        if kind is None:
+            raise Unsupported(f"type {ast.unparse(node)} has no exact Rust equivalent")
+        items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if kind == "union":
+            return self.union(items, node)
+        if kind == "optional":
+            return PyType("optional", (self.parse(items[0]),))
+        if kind == "tuple":
+            if len(items) == 2 and isinstance(items[1], ast.Constant) and items[1].value is ...:  # noqa: PLR2004
+                return PyType("vartuple", (self.parse(items[0]),))
+            if not items or any(isinstance(i, ast.Constant) and i.value is ... for i in items):
+                raise Unsupported(f"{ast.unparse(node)} is not a fixed or homogeneous tuple")
+            return PyType("tuple", tuple(self.parse(i) for i in items))
+        expected = 2 if kind == "dict" else 1
+        if len(items) != expected:
+            raise Unsupported(f"{ast.unparse(node)} needs {expected} item type(s)")
+        return PyType(kind, tuple(self.parse(i) for i in items))
+
+    def union(self, members: list[ast.expr], node: ast.expr) -> PyType:
+        parsed = [self.parse(m) for m in members]
+        others = [p for p in parsed if p != NONE]
+        if len(others) == 1 and len(parsed) == 2:  # noqa: PLR2004
+            return PyType("optional", (others[0],))
+        raise Unsupported(f"union {ast.unparse(node)} is not Optional[T]; Rust needs one type")
+
+
+def _literal(node: ast.Subscript) -> PyType:
+    """`Literal[1, 2, 3]` is an int at run time (and `Literal["a", "b"]` a str): the values
+    the function gets are plain ints or strs, so the exact-type dispatch stays faithful."""
     items = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
-    if kind == "union":
-        return _union(items, node)
-    if kind == "optional":
-        return PyType("optional", (_parse(items[0]),))
-    if kind == "tuple":
-        if len(items) == 2 and isinstance(items[1], ast.Constant) and items[1].value is ...:  # noqa: PLR2004
-            return PyType("vartuple", (_parse(items[0]),))
-        if not items or any(isinstance(i, ast.Constant) and i.value is ... for i in items):
-            raise Unsupported(f"{ast.unparse(node)} is not a fixed or homogeneous tuple")
-        return PyType("tuple", tuple(_parse(i) for i in items))
-    expected = 2 if kind == "dict" else 1
-    if len(items) != expected:
-        raise Unsupported(f"{ast.unparse(node)} needs {expected} item type(s)")
-    return PyType(kind, tuple(_parse(i) for i in items))
-
-
-def _union(members: list[ast.expr], node: ast.expr) -> PyType:
-    parsed = [_parse(m) for m in members]
-    others = [p for p in parsed if p != NONE]
-    if len(others) == 1 and len(parsed) == 2:  # noqa: PLR2004
-        return PyType("optional", (others[0],))
-    raise Unsupported(f"union {ast.unparse(node)} is not Optional[T]; Rust needs one type")
+    kinds = {type(i.value) for i in items if isinstance(i, ast.Constant)}
+    if len(kinds) == 1 and len(items) == len([i for i in items if isinstance(i, ast.Constant)]):
+        kind = kinds.pop()
+        if kind in {int, str}:
+            return PyType(kind.__name__)
+    raise Unsupported(f"{ast.unparse(node)} is not a Literal of ints or of strs")
 
 
 def _dotted(node: ast.expr) -> str | None:

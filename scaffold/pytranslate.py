@@ -224,8 +224,8 @@ class _Translator:
         if func.decorator_list:
             raise Untranslatable("decorated functions keep their Python behaviour")
         args = func.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-            raise Untranslatable("*args, **kwargs, keyword-only and positional-only parameters")
+        if args.vararg or args.kwarg:
+            raise Untranslatable("*args and **kwargs parameters")
         for name, t in self.info.params:
             self.env[name] = t
             if t.name == "list" and name in self.mutated:

@@ -300,15 +300,18 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySet, PyStri
 /// The Python module's own functions (a dict name -> function), registered at its import.
 pub static REFERENCE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-/// The arguments of a call bound to the parameter names, as Python binds them; `None` when
+/// The arguments of a call bound to the parameter names, as Python binds them (the first
+/// `positional_only` by position only, keyword-only ones after `positional`); `None` when
 /// Python would raise (too many, unknown or repeated keywords): the reference then does.
 pub fn bind<'py, const N: usize>(
     args: &Bound<'py, PyTuple>,
     kwargs: Option<&Bound<'py, PyDict>>,
     names: [&str; N],
+    positional_only: usize,
+    positional: usize,
 ) -> Option<[Option<Bound<'py, PyAny>>; N]> {
     let given = args.len();
-    if given > N {
+    if given > positional {
         return None;
     }
     let mut bound: [Option<Bound<'py, PyAny>>; N] =
@@ -317,7 +320,7 @@ pub fn bind<'py, const N: usize>(
         let mut used = 0;
         for (i, name) in names.iter().enumerate() {
             if let Ok(Some(value)) = kwargs.get_item(name) {
-                if bound[i].is_some() {
+                if bound[i].is_some() || i < positional_only {
                     return None;
                 }
                 bound[i] = Some(value);

@@ -421,7 +421,7 @@ def test_the_extension_takes_exact_arguments_only() -> None:
     )
     text = migrate_codegen.lib_rs(plan, gil_used=True)
     # Argument binding and exact types are decided in Rust; everything else goes to Python.
-    assert 'pyops::bind(args, kwargs, ["x", "n", "xs", "s"])?' in text
+    assert 'pyops::bind(args, kwargs, ["x", "n", "xs", "s"], 0, 4)?' in text
     assert "pyops::exact_float(&b0?)?" in text
     assert "pyops::exact_int(&b1?)?" in text
     assert "pyops::exact_list(&b2?, |x| pyops::exact_float(x))?" in text
@@ -498,3 +498,59 @@ def test_pyops_truediv_has_no_overflowing_abs() -> None:
     ops = migrate_codegen.pyops_rs()
     assert "a.abs()" not in ops
     assert "unsigned_abs()" in ops
+
+
+def test_type_aliases_newtypes_and_literals_resolve() -> None:
+    source = textwrap.dedent(
+        """
+        from typing import Literal, NewType, TypeAlias
+
+        Number = int
+        Scores: TypeAlias = "list[Number]"
+        UserId = NewType("UserId", int)
+        Precision = Literal[1, 2, 3]
+        Rebound = int
+        Rebound = str
+
+        def f(n: Number, xs: Scores, u: UserId, p: Precision = 2) -> Number:
+            return n
+
+        def g(x: Rebound) -> int:
+            return 1
+
+        def h(x: Literal[1, "a"]) -> int:
+            return 1
+        """
+    )
+    plans, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
+    (f,) = plans
+    assert [str(p.type) for p in f.params] == ["int", "list[int]", "int", "int"]
+    assert f.body is not None
+    reasons = {s.name: s.reason for s in skipped}
+    assert "Rebound" in reasons["g"]  # bound twice: not an alias one can rely on
+    assert "not a Literal of ints or of strs" in reasons["h"]
+
+
+def test_keyword_only_and_positional_only_parameters() -> None:
+    plan = _plan_of("def f(a: int, /, b: int = 2, *, c: int, d: int = 4) -> int:\n    return a\n")
+    (f,) = plan.functions
+    assert [p.kind for p in f.params] == [
+        "positional_only",
+        "positional",
+        "keyword_only",
+        "keyword_only",
+    ]
+    text = migrate_codegen.lib_rs(plan, gil_used=True)
+    # One positional-only, two positional in all; c and d only by keyword.
+    assert 'pyops::bind(args, kwargs, ["a", "b", "c", "d"], 1, 2)?' in text
+    assert 'text_signature = "(a, /, b=2, *, c, d=4)"' in text
+    assert "def f(a: int, /, b: int = 2, *, c: int, d: int = 4) -> int:" in (
+        migrate_codegen.stub(plan)
+    )
+    tests = migrate_codegen.differential_tests(plan)
+    assert 'check("f", a, b, c=c, d=d)' in tests
+    assert 'check("f", *args[:2], **dict(zip(["c", "d"], args[2:], strict=True)))' in tests
+    ast.parse(tests)
+    ast.parse(migrate_codegen.benchmark(plan))
+    ops = migrate_codegen.pyops_rs()
+    assert "bound[i].is_some() || i < positional_only" in ops  # a by keyword: Python raises
