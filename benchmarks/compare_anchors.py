@@ -170,20 +170,39 @@ def zizmor_findings(project: Path) -> str:
     return str(len(json.loads(done.stdout)))
 
 
-def repo_review(project: Path) -> tuple[str, str, list[str]]:
-    """(sp-repo-review failed/passed, pyo3-scaffold PS checks failed, sp checks failed)."""
+def sp_failures(project: Path) -> tuple[list[str], int, list[str]]:
+    """(sp-repo-review checks failed, passed; pyo3-scaffold PS checks failed)."""
     from repo_review.processor import process  # noqa: PLC0415  (benchmark dependency)
 
     _families, results = process(project)
     theirs = [r for r in results if r.family != "pyo3-scaffold"]
-    ours = [r for r in results if r.family == "pyo3-scaffold"]
     failed = [r.name for r in theirs if r.result is False]
-    passed = sum(r.result is True for r in theirs)
-    config = load_toml(project / "pyproject.toml").get("tool", {}).get("repo-review", {})
-    ignored = len(config.get("ignore", []))
-    note = f" ({ignored} ignored by its config)" if ignored else ""
-    cell = f"{len(failed)} / {passed}{note}"
-    ps_failed = [r.name for r in ours if r.result is False]
+    ps_failed = [r.name for r in results if r.family == "pyo3-scaffold" and r.result is False]
+    return failed, sum(r.result is True for r in theirs), ps_failed
+
+
+def repo_review(project: Path, work: Path) -> tuple[str, str, list[str]]:
+    """(sp-repo-review failed/passed, pyo3-scaffold PS checks failed, sp checks failed).
+
+    A project may ignore checks in [tool.repo-review]; the cell then also says how many fail
+    without those ignores (a copy of the project without the table), so every column is
+    measured against the same checks.
+    """
+    import tomlkit  # noqa: PLC0415  (pyo3-scaffold's own dependency)
+
+    failed, passed, ps_failed = sp_failures(project)
+    cell = f"{len(failed)} / {passed}"
+    pyproject = tomlkit.parse((project / "pyproject.toml").read_text())
+    tool = pyproject.get("tool", {})
+    if "repo-review" in tool:
+        ignored = sorted(tool["repo-review"].get("ignore", []))
+        del tool["repo-review"]
+        bare = work / f"no-ignores-{project.parent.name}" / project.name
+        shutil.copytree(project, bare, symlinks=True)
+        (bare / "pyproject.toml").write_text(tomlkit.dumps(pyproject))
+        without, _, _ = sp_failures(bare)
+        more = sorted(set(without) - set(failed))
+        cell += f"; {len(more)} more without its {len(ignored)} ignores ({', '.join(more)})"
     return cell, (f"{len(ps_failed)} ({', '.join(ps_failed)})" if ps_failed else "0"), failed
 
 
@@ -541,7 +560,7 @@ def measure(anchor: Anchor, work: Path, target_dir: Path) -> dict[str, str]:
     pin, features = pyo3_pin(project)
     flows = workflows(project)
     wheels = wheel_targets(project, flows)
-    review, ps, failed = repo_review(project)
+    review, ps, failed = repo_review(project, work)
     cells = {
         "PyO3 pinned": pin,
         "requires-python": str(
