@@ -218,4 +218,7 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path, delay_ms: int) -> No
     # Likewise the console script's own first lines (before scaffold/__main__.py): so a
     # traceback may only show frames that are not ours.
     assert "Traceback" not in stderr or "/scaffold/" not in stderr, stderr
-    assert process.returncode in {EXIT_INTERRUPTED, -signal.SIGINT, 2}, stderr
+    if "init_import_site" in stderr:  # CPython's own start-up, measured in about half of
+        assert process.returncode == 1, stderr  # the signals sent in its first ~10 ms
+    else:
+        assert process.returncode in {EXIT_INTERRUPTED, -signal.SIGINT, 2}, stderr
