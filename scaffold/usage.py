@@ -56,7 +56,7 @@ EXIT_CODES: dict[str, tuple[tuple[int, str], ...]] = {
         (0, "files written, or already current"),
         (EXIT_FAILURE, _NOT_RESTORED),
         (EXIT_USAGE, "usage error, or PATH is not a maturin project"),
-        (EXIT_DESTINATION, "a file of yours differs (shown; nothing written; see --force)"),
+        (EXIT_DESTINATION, "an earlier run was killed: its changes were undone; run again"),
         (EXIT_TEMPLATE, "the template could not be rendered"),
         _UNREADABLE,
         _INTERRUPTED,
@@ -96,7 +96,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "ci": (
         ("pyo3-scaffold ci", "in an existing maturin project"),
-        ("pyo3-scaffold ci ../mylib --force", "replace your own workflows and noxfile"),
+        ("pyo3-scaffold ci ../mylib --force --plan", "what replacing the old wheel jobs would do"),
     ),
     "migrate": (
         ("pyo3-scaffold migrate src/mylib/slow.py --dry-run", "the plan and the diff"),
