@@ -11,14 +11,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from scaffold import names
 from scaffold.errors import DerivedNameError, InvalidInputError
 
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
 LICENSES = ("MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause")
 PYTHON_VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 LAYOUTS = ("mixed", "rust")
+# Opt-in wheel targets beyond the 8 native ones (docs/template.md#platforms).
+PLATFORMS = ("x86", "armv7l", "ppc64le", "s390x", "riscv64", "pypy", "graalpy")
 DEFAULT_DESCRIPTION = "A Python package with a fast core written in Rust"
 
 Layout = Literal["mixed", "rust"]
@@ -35,6 +40,8 @@ class Question:
     default_text: str  # the default as `new --help` shows it (some derive from other answers)
     choices: tuple[str, ...] | None = None
     is_bool: bool = False
+    # Any number of the choices (a comma list on the command line, a list in copier).
+    is_multiple: bool = False
 
     @property
     def copier_help(self) -> str:
@@ -150,6 +157,16 @@ QUESTIONS: tuple[Question, ...] = (
         default_text="off",
         is_bool=True,
     ),
+    Question(
+        key="platforms",
+        flag="--platforms",
+        label="Extra platforms",
+        help="Extra wheel targets, comma-separated: x86 (Linux i686, Windows x86), armv7l, "
+        "ppc64le, s390x, riscv64 (QEMU), pypy, graalpy",
+        default_text="none",
+        choices=PLATFORMS,
+        is_multiple=True,
+    ),
 )
 QUESTION = {question.key: question for question in QUESTIONS}
 NAME_KEYS = ("dist_name", "module_name", "crate_name")
@@ -159,6 +176,18 @@ _NAME_CHECKS = {
     "module_name": names.check_module_name,
     "crate_name": names.check_crate_name,
 }
+
+
+def parse_platforms(value: str | Iterable[str]) -> tuple[str, ...]:
+    """ "x86,pypy" or ["pypy", "x86"] -> ("x86", "pypy"): known names, in the table's order."""
+    given = value.split(",") if isinstance(value, str) else list(value)
+    chosen = {item.strip().lower() for item in given if item.strip() not in {"", "none"}}
+    unknown = sorted(chosen - set(PLATFORMS))
+    if unknown:
+        raise InvalidInputError(
+            f"unknown platform(s) {', '.join(unknown)}: choose from {', '.join(PLATFORMS)}"
+        )
+    return tuple(p for p in PLATFORMS if p in chosen)
 
 
 def check_name(key: str, value: str) -> None:
@@ -193,15 +222,21 @@ class Answers:
     # Flavours: extra examples (and dependencies) in the generated project.
     parallel: bool = False
     numpy: bool = False
+    # Opt-in wheel targets (PLATFORMS), in the table's order.
+    platforms: tuple[str, ...] = ()
     copyright_year: str = dataclasses.field(
         default_factory=lambda: str(dt.datetime.now(tz=dt.UTC).year)
     )
 
     @classmethod
-    def resolve(cls, project_name: str, **given: str | bool | None) -> Answers:
+    def resolve(
+        cls, project_name: str, **given: str | bool | tuple[str, ...] | list[str] | None
+    ) -> Answers:
         """Fill what was not given from the defaults, deriving names from `project_name`."""
         names.check_project_name(project_name)
         values = {key: value for key, value in given.items() if value is not None}
+        if "platforms" in values:
+            values["platforms"] = parse_platforms(values["platforms"])  # type: ignore[arg-type]
         for key in NAME_KEYS:
             if values.get(key) == "":  # `--module-name ""` is a mistake, not "derive it"
                 raise InvalidInputError(f"the {key.replace('_', ' ')} must not be empty")
@@ -239,10 +274,15 @@ class Answers:
         for flag in ("abi3", "free_threaded", "parallel", "numpy"):
             if not isinstance(getattr(self, flag), bool):
                 raise InvalidInputError(f"{flag} must be true or false")
+        unknown = [p for p in self.platforms if p not in PLATFORMS]
+        if unknown or not isinstance(self.platforms, tuple):
+            raise InvalidInputError(f"unknown platform(s) {unknown}: choose from {PLATFORMS}")
         for field in ("description", "author_name", "author_email"):
             names.check_text(field.replace("_", " "), getattr(self, field))
         names.check_email(self.author_email)
 
-    def to_copier(self) -> dict[str, str | bool]:
+    def to_copier(self) -> dict[str, object]:
         """The data passed to copier: exactly the questions of copier.yml."""
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        data["platforms"] = list(self.platforms)  # copier's multiselect answer is a list
+        return data

@@ -23,6 +23,7 @@ from scaffold.answers import (
     Question,
     check_name,
     derive_names,
+    parse_platforms,
 )
 from scaffold.errors import EXIT_INTERRUPTED, DerivedNameError, InvalidInputError, ScaffoldError
 
@@ -62,6 +63,18 @@ def cli() -> None:
     """Start, ship and grow Rust-backed Python packages (PyO3 + maturin)."""
 
 
+def _comma_list(
+    _context: click.Context, _parameter: click.Parameter, value: tuple[str, ...]
+) -> tuple[str, ...] | None:
+    """`--platforms x86,pypy --platforms s390x`: one tuple, or None when not given."""
+    if not value:
+        return None
+    try:
+        return parse_platforms(",".join(value))
+    except InvalidInputError as error:
+        raise click.BadParameter(str(error)) from error
+
+
 def _question_options(command: Callable[..., None]) -> Callable[..., None]:
     """One option per question of the table, its help the question's own explanation."""
     for question in reversed(QUESTIONS):
@@ -70,6 +83,15 @@ def _question_options(command: Callable[..., None]) -> Callable[..., None]:
             negative = "--no-" + question.flag.removeprefix("--")
             option = click.option(
                 f"{question.flag}/{negative}", question.key, default=None, help=help_text
+            )
+        elif question.is_multiple:
+            option = click.option(
+                question.flag,
+                question.key,
+                multiple=True,
+                callback=_comma_list,
+                metavar="A,B",
+                help=help_text,
             )
         else:
             option = click.option(
@@ -282,7 +304,9 @@ def _name_check(key: str) -> Callable[[str], None]:
     return check
 
 
-def _ask(question: Question, default: str | bool, check: Callable[[str], object]) -> Any:  # noqa: ANN401
+def _ask(
+    question: Question, default: str | bool | tuple[str, ...], check: Callable[[str], object]
+) -> Any:  # noqa: ANN401
     """One prompt: its explanation on the line above, its default in brackets.
 
     A bad answer is explained in the words of the question (no flags) and asked again.
@@ -290,6 +314,16 @@ def _ask(question: Question, default: str | bool, check: Callable[[str], object]
     click.secho(f"  {question.help}", dim=True)
     if isinstance(default, bool):
         return click.confirm(question.label, default=default)
+    if isinstance(default, tuple):
+
+        def convert_list(value: str) -> tuple[str, ...]:
+            try:
+                return parse_platforms(value)
+            except InvalidInputError as error:
+                raise click.BadParameter(str(error)) from error
+
+        shown = ",".join(default) or "none"
+        return click.prompt(question.label, default=shown, value_proc=convert_list)
     choice = click.Choice(question.choices) if question.choices else None
 
     def convert(value: str) -> str:

@@ -102,6 +102,80 @@ def expected_pythons(min_python: str, *, free_threaded: bool) -> list[str]:
     return pythons + (list(FREE_THREADED) if free_threaded else [])
 
 
+# The opt-in platforms (`--platforms`): the jobs each adds, by matrix id, with their wheels' tag.
+EXTRA_RUNNERS = {
+    "x86": {"linux-i686-gnu": "manylinux_i686", "windows-x86": "win32"},
+    "armv7l": {"linux-armv7l-gnu": "manylinux_armv7l"},
+    "ppc64le": {"linux-ppc64le-gnu": "manylinux_ppc64le"},
+    "s390x": {"linux-s390x-gnu": "manylinux_s390x"},
+    "riscv64": {"linux-riscv64-gnu": "manylinux_riscv64"},
+    "pypy": {},  # more wheels in the existing jobs: pp3XX identifiers
+    "graalpy": {},  # gp3XX_YYY identifiers
+}
+ALL_PLATFORMS = ",".join(EXTRA_RUNNERS)
+INTERPRETER_PREFIX = {"pypy": "pp", "graalpy": "gp"}
+
+
+def job_identifiers(project: Path, runner: dict[str, str]) -> list[str]:
+    """What one wheels.yml job builds: cibuildwheel with that job's CIBW_ARCHS and CIBW_BUILD."""
+    env = clean_env(CIBW_ARCHS=runner["archs"], CIBW_BUILD=runner["build"])
+    platform = cibuildwheel_platform(runner["os"])
+    args = [tool("cibuildwheel"), "--print-build-identifiers", "--platform", platform]
+    return run(*args, cwd=project, env=env).split()
+
+
+# x86 alone: new jobs, no QEMU step, no PyPy; everything: QEMU jobs and PyPy/GraalPy wheels.
+@pytest.mark.parametrize("platforms", ["x86", ALL_PLATFORMS])
+def test_each_opt_in_platform_job_builds_its_identifiers(
+    generate: Generate, platforms: str
+) -> None:
+    """Every chosen target has a job on the right runner; each job builds exactly its wheels
+    (CPython from 3.11 with free-threading; PyPy/GraalPy where cibuildwheel has them)."""
+    chosen = platforms.split(",")
+    project = generate("demo", platforms=platforms)
+    runners = {runner["id"]: runner for runner in wheel_runners(project)}
+    extra = {k: v for name in chosen for k, v in EXTRA_RUNNERS[name].items()}
+    tags = PLATFORM_TAG_OF_RUNNER | extra
+    assert set(runners) == set(tags)
+    for runner_id in extra:
+        runner = runners[runner_id]
+        assert runner["os"] == ("windows-2025" if runner_id == "windows-x86" else "ubuntu-24.04")
+        # No GitHub runner exists for these: cibuildwheel's documented QEMU emulation.
+        emulated = runner["archs"] in {"armv7l", "ppc64le", "s390x", "riscv64"}
+        assert runner.get("qemu") == (runner["archs"] if emulated else None)
+    pythons = expected_pythons("3.11", free_threaded=True)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        printed = dict(
+            zip(
+                runners,
+                pool.map(lambda r: job_identifiers(project, r), runners.values()),
+                strict=True,
+            )
+        )
+    for runner_id, identifiers in printed.items():
+        tag = tags[runner_id]
+        assert all(i.endswith(f"-{tag}") for i in identifiers), (runner_id, identifiers)
+        cpython = {i for i in identifiers if i.startswith("cp")}
+        assert cpython == {f"{python}-{tag}" for python in pythons}, runner_id
+        others = {i.split("-")[0][:2] for i in identifiers} - {"cp"}
+        # PyPy and GraalPy only where chosen, and then on Linux x86_64 at least.
+        assert others <= {INTERPRETER_PREFIX.get(n) for n in chosen}, (runner_id, others)
+    assert ("pp" in {i[:2] for i in printed["linux-x86_64-gnu"]}) is ("pypy" in chosen)
+    assert ("gp" in {i[:2] for i in printed["linux-x86_64-gnu"]}) is ("graalpy" in chosen)
+    # Only the jobs that emulate set up QEMU (its step is skipped elsewhere).
+    workflow = (project / ".github/workflows/wheels.yml").read_text()
+    assert ("docker/setup-qemu-action@" in workflow) is any(r.get("qemu") for r in runners.values())
+
+
+def test_windows_x86_gets_its_rust_target(generate: Generate) -> None:
+    settings = toml((generate("demo", platforms="x86") / "pyproject.toml").read_text())
+    assert settings["tool"]["cibuildwheel"]["windows"]["before-all"] == (
+        "rustup target add i686-pc-windows-msvc"
+    )
+    default = toml((generate("plain") / "pyproject.toml").read_text())
+    assert "before-all" not in default["tool"]["cibuildwheel"]["windows"]
+
+
 @pytest.mark.parametrize("config", CONFIGS)
 def test_each_wheels_runner_builds_the_expected_identifiers(
     generate: Generate, config: dict[str, object]
@@ -214,9 +288,10 @@ def generated_projects(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
     parent = tmp_path_factory.mktemp("workflows")
     projects = []
-    variants: list[tuple[str, dict[str, str | bool]]] = [
+    variants: list[tuple[str, dict[str, Any]]] = [
         ("demo-ft", {"min_python": "3.10", "free_threaded": True}),
         ("demo-cp", {"min_python": "3.14", "free_threaded": False, "abi3": False}),
+        ("demo-all", {"platforms": ALL_PLATFORMS}),  # every opt-in job, QEMU step included
     ]
     for name, answers in variants:
         options = new.NewOptions(
@@ -294,7 +369,7 @@ def test_release_publishes_on_version_tags(generated_projects: list[Path]) -> No
 
 
 def test_ci_installs_the_oldest_and_newest_python(generated_projects: list[Path]) -> None:
-    with_ft, without_ft = generated_projects
+    with_ft, without_ft, _ = generated_projects
     versions = {}
     for project in generated_projects:
         ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())

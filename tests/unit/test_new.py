@@ -57,7 +57,7 @@ def test_flags_reach_copier_answers(tmp_path: Path) -> None:
         "new", str(tmp_path / "x"), "--yes", "--name", "Fast-Stats", "--module-name", "fstats",
         "--crate-name", "fstats-core", "--description", "Stats, fast", "--author", "Ada",
         "--email", "ada@example.org", "--license", "Apache-2.0", "--min-python", "3.12",
-        "--no-abi3", "--layout", "rust", "--no-free-threaded",
+        "--no-abi3", "--layout", "rust", "--no-free-threaded", "--platforms", "pypy,x86",
     )  # fmt: skip
     assert code == 0, output
     project = tmp_path / "x"
@@ -75,6 +75,7 @@ def test_flags_reach_copier_answers(tmp_path: Path) -> None:
         "abi3": False,
         "layout": "rust",
         "free_threaded": False,
+        "platforms": ["x86", "pypy"],  # the table's order
         "copyright_year": answers["copyright_year"],
     } | {k: answers[k] for k in answers if k in {"parallel", "numpy"}}
     cargo = (project / "Cargo.toml").read_text()
@@ -201,6 +202,7 @@ def test_new_help_is_the_question_table() -> None:
         (["--layout", "rust", "--module-name", "mod", "--crate-name", "x"], "reserved in Rust"),
         (["--description", "Matches \\d+"], "backslashes"),
         (["--license", "WTFPL"], "Invalid value"),
+        (["--platforms", "x86,sparc"], "unknown platform(s) sparc: choose from x86, armv7l"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -434,7 +436,9 @@ def test_copier_yml_matches_answers_module() -> None:
             continue
         assert hasattr(defaults, question), f"copier.yml asks {question}, Answers lacks it"
         if "{{" not in str(spec.get("default", "")) and question != "copyright_year":
-            assert spec["default"] == getattr(defaults, question), question
+            default = getattr(defaults, question)
+            # A multiselect's answer is a list in copier, a tuple in the frozen Answers.
+            assert spec["default"] == (list(default) if isinstance(default, tuple) else default)
 
 
 def test_render_template_root_is_found() -> None:
