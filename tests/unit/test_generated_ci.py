@@ -410,3 +410,20 @@ def test_dependabot_updates_actions_crates_and_python_with_a_cooldown(
     updates = {update["package-ecosystem"]: update for update in config["updates"]}
     assert set(updates) == {"github-actions", "cargo", "pip"}
     assert all(update["cooldown"]["default-days"] >= 7 for update in updates.values())
+
+
+def test_ci_caches_rust_and_the_publishing_workflow_caches_nothing(
+    generated_projects: list[Path],
+) -> None:
+    """ci.yml restores and (from main only) saves the Rust cache; wheels.yml, which publishes,
+    uses no cache at all (zizmor's cache-poisoning audit)."""
+    from scaffold import pins
+
+    rust_cache = pins.load().actions["rust_cache"]
+    for project in generated_projects:
+        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+        (step,) = [s for s in ci["jobs"]["nox"]["steps"] if rust_cache.repo in s.get("uses", "")]
+        assert step["uses"] == rust_cache.uses
+        assert step["with"]["save-if"] == "${{ github.ref == 'refs/heads/main' }}"
+        wheels = (project / ".github/workflows/wheels.yml").read_text()
+        assert "cache" not in wheels.lower().replace("no-cache", "")
