@@ -114,3 +114,33 @@ def build_wheel(
     run(*args, cwd=project, env=env)
     (wheel,) = out.glob("*.whl")
     return wheel
+
+
+@pytest.fixture(autouse=True)
+def _cli_calls_keep_their_promises(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every in-process CLI call in the suite: no traceback, only a code its command documents.
+
+    An expected failure is one line and a code from `scaffold.usage`; anything else (an
+    exception that escaped, or an undocumented code) fails the test that made the call.
+    """
+    from click.testing import CliRunner, Result
+
+    from scaffold.usage import ALL_EXIT_CODES, EXIT_CODES
+
+    invoke = CliRunner.invoke
+
+    def checked(self: CliRunner, cli: object, args: object = None, **kwargs: object) -> Result:
+        result: Result = invoke(self, cli, args, **kwargs)  # type: ignore[arg-type]
+        words = [args] if isinstance(args, str) else list(args or [])  # type: ignore[call-overload]
+        command = next((str(w) for w in words if str(w) in EXIT_CODES), None)
+        documented = {code for code, _ in EXIT_CODES.get(command, ALL_EXIT_CODES)}
+        escaped = result.exception is not None and not isinstance(result.exception, SystemExit)
+        if escaped or result.exit_code not in documented:
+            pytest.fail(
+                f"pyo3-scaffold {' '.join(map(str, words))} exited {result.exit_code}"
+                f" (documented: {sorted(documented)}); escaped: {result.exception!r}\n"
+                f"{result.output[-3000:]}"
+            )
+        return result
+
+    monkeypatch.setattr(CliRunner, "invoke", checked)
