@@ -6,8 +6,6 @@ the commands so that `pyo3-scaffold --help` imports neither copier nor tomlkit.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -352,14 +350,10 @@ def _stdin_is_terminal() -> bool:
 
 
 def _git_config(key: str) -> str | None:
-    git = shutil.which("git")
-    if git is None:
-        return None
-    done = subprocess.run(
-        [git, "config", "--get", key], capture_output=True, text=True, check=False
-    )
-    value = done.stdout.strip()
-    if done.returncode != 0 or not value:
+    from scaffold import git  # noqa: PLC0415
+
+    value = git.config_get(key)
+    if value is None:
         return None
     try:  # e.g. DOMAIN\user cannot go into pyproject.toml as is: leave the author out
         names.check_text(key, value)

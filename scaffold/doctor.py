@@ -6,15 +6,17 @@ This module reads only: it never writes to the project.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
+from scaffold import git
 from scaffold.checks import ALL_CHECKS
 from scaffold.checks import project as project_module
 from scaffold.checks.base import Outcome, Status, skip
 from scaffold.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SCHEMA_VERSION = 1
 
@@ -146,18 +148,4 @@ def _ignore_prefixes(values: frozenset[str]) -> frozenset[str]:
 
 def _repository_root(path: Path) -> Path:
     """The git work tree's top folder holding `path`, or `path` itself outside git."""
-    git = shutil.which("git")
-    if git is None:
-        return path
-    try:
-        done = subprocess.run(
-            [git, "-C", str(path), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return path
-    top = done.stdout.strip()
-    return Path(top) if done.returncode == 0 and top else path
+    return git.toplevel(path) or path

@@ -16,10 +16,8 @@ tags are the same versions), and `pyo3-scaffold update` points copier at the reb
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import warnings
@@ -29,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from scaffold import __version__
 from scaffold.errors import InvalidInputError, TemplateError
+from scaffold.git import run_git
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -214,16 +213,17 @@ def packaged_versions() -> list[TemplateVersion]:
 def build_template_repo(repo: Path, versions: Sequence[TemplateVersion]) -> Path:
     """Make `repo` a git repo with one commit and one `v<version>` tag per version, in order."""
     repo.mkdir(parents=True, exist_ok=True)
-    git(repo, "init", "--quiet")
+    run_git(["init", "--quiet"], repo, as_tool=True)
     for version in versions:
         for child in repo.iterdir():
             if child.name != ".git":
                 shutil.rmtree(child) if child.is_dir() else child.unlink()
         version.write_to(repo)
         # --force: the template's own .gitignore (and the user's global one) must not drop files.
-        git(repo, "add", "--all", "--force")
-        git(repo, "commit", "--quiet", "--allow-empty", "-m", f"template {version.version}")
-        git(repo, "tag", tag(version.version))
+        run_git(["add", "--all", "--force"], repo)
+        message = f"template {version.version}"
+        run_git(["commit", "--quiet", "--allow-empty", "-m", message], repo, as_tool=True)
+        run_git(["tag", tag(version.version)], repo, as_tool=True)
     return repo
 
 
@@ -259,29 +259,3 @@ def _template_files(root: Path) -> Iterable[tuple[str, bytes, int]]:
         name = path.relative_to(root).as_posix()
         if not _JUNK.search(name):
             yield name, path.read_bytes(), 0o755 if path.stat().st_mode & 0o100 else 0o644
-
-
-# --- git, for the throw-away repos ----------------------------------------------------------
-
-# Our own commits in throw-away repos: no user identity, signing or hooks needed.
-GIT_SELF = (
-    "-c", "user.name=pyo3-scaffold", "-c", "user.email=pyo3-scaffold@localhost",
-    "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
-    "-c", f"core.hooksPath={os.devnull}",
-    "-c", "init.defaultBranch=main",
-)  # fmt: skip
-
-
-def git(cwd: Path, *args: str) -> str:
-    """Run git in `cwd` as pyo3-scaffold (see GIT_SELF); a failure is a TemplateError."""
-    executable = shutil.which("git")
-    if executable is None:
-        raise TemplateError("git is needed to update a project, and it is not on PATH")
-    done = subprocess.run(
-        [executable, *GIT_SELF, *args], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        # Some failures (e.g. "nothing to commit") are explained on stdout only.
-        reason = done.stderr.strip() or done.stdout.strip()
-        raise TemplateError(f"git {args[0]} failed in {cwd}: {reason}")
-    return done.stdout

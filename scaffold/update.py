@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from scaffold import __version__, files, render
+from scaffold import __version__, files, git, render
 from scaffold.errors import DirtyTreeError, InvalidInputError, TemplateError
 
 Status = Literal["added", "modified", "deleted"]
@@ -99,20 +99,15 @@ def run(options: UpdateOptions) -> UpdateResult:
 
         # A clone of the user's repo at HEAD (the tree is clean, so HEAD is the project).
         clone = temp_dir / "work"
-        render.git(temp_dir, "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
+        git.run_git(["clone", "--quiet", "--no-hardlinks", str(top), str(clone)], temp_dir)
         work = clone / project.relative_to(top)
-        base = render.git(clone, "rev-parse", "HEAD").strip()
+        base = git.run_git(["rev-parse", "HEAD"], clone).stdout.strip()
         original = (work / render.ANSWERS_FILE).read_text(encoding="utf-8")
         render.record_source(work / render.ANSWERS_FILE, src_path=source, commit=from_ref)
         # --allow-empty: the project may already record this source (made by `copier copy` of it).
-        render.git(
-            clone,
-            "commit",
-            "--quiet",
-            "--all",
-            "--allow-empty",
-            "-m",
-            "pyo3-scaffold: template source",
+        message = "pyo3-scaffold: template source"
+        git.run_git(
+            ["commit", "--quiet", "--all", "--allow-empty", "-m", message], clone, as_tool=True
         )
 
         render.update(work, vcs_ref=vcs_ref)
@@ -129,9 +124,11 @@ def run(options: UpdateOptions) -> UpdateResult:
         new_commit = render.read_answers(work / render.ANSWERS_FILE).get("_commit")
         to_version = str(new_commit).removeprefix("v")
 
-        render.git(work, "add", "--all", "--", ".")
+        git.run_git(["add", "--all", "--", "."], work)
         changes = _changes(work, base)
-        diff = render.git(work, "diff", "--cached", "--no-renames", "--relative", base, "--", ".")
+        diff = git.run_git(
+            ["diff", "--cached", "--no-renames", "--relative", base, "--", "."], work
+        ).stdout
         conflicts = tuple(
             change.path
             for change in changes
@@ -188,8 +185,8 @@ def _check_packaged(from_version: str, to_version: str | None) -> str:
 
 def _git_toplevel(project: Path) -> Path:
     try:
-        top = render.git(project, "rev-parse", "--show-toplevel").strip()
-        render.git(project, "rev-parse", "--verify", "--quiet", "HEAD")
+        top = git.run_git(["rev-parse", "--show-toplevel"], project).stdout.strip()
+        git.run_git(["rev-parse", "--verify", "--quiet", "HEAD"], project)
     except TemplateError as error:
         raise InvalidInputError(
             f"{project} is not a git repository with a commit; the update needs git to keep "
@@ -199,8 +196,7 @@ def _git_toplevel(project: Path) -> Path:
 
 
 def _refuse_dirty(project: Path) -> None:
-    status = render.git(project, "status", "--porcelain", "--untracked-files=all", "--", ".")
-    dirty = [line[3:] for line in status.splitlines() if line.strip()]
+    dirty = [line[3:] for line in git.changed_paths(project)]
     if dirty:
         more = len(dirty) - _SHOWN
         shown = ", ".join(dirty[:_SHOWN]) + (f" and {more} more" if more > 0 else "")
@@ -215,10 +211,10 @@ def _line_of(text: str, prefix: str) -> str | None:
 
 
 def _changes(work: Path, base: str) -> tuple[FileChange, ...]:
-    listing = render.git(
-        work, "diff", "--cached", "--name-status", "--no-renames", "--relative", "-z", base,
-        "--", ".",
-    )  # fmt: skip
+    listing = git.run_git(
+        ["diff", "--cached", "--name-status", "--no-renames", "--relative", "-z", base, "--", "."],
+        work,
+    ).stdout
     fields = listing.split("\0")
     return tuple(
         FileChange(status=_STATUS.get(code[0], "modified"), path=path)

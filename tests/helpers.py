@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
 import tarfile
 import tomllib
 import urllib.parse
@@ -27,6 +28,31 @@ def copy_project(name: str, destination: Path) -> Path:
     target = destination / name
     shutil.copytree(PROJECTS / name, target)
     return target
+
+
+# --- git, as the tests' own user ---------------------------------------------------------------
+
+# An identity and no signing, whatever the machine's global git config says.
+_GIT_AS_TEST = ("-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false")
+
+
+def git(root: Path, *args: str, check: bool = True) -> str:
+    """Run git in `root` as the tests' user; its output (a failure fails the test if `check`)."""
+    done = subprocess.run(
+        ["git", *_GIT_AS_TEST, *args], cwd=root, capture_output=True, text=True, check=False
+    )
+    if check and done.returncode != 0:
+        msg = f"git {' '.join(args)} exited {done.returncode} in {root}: {done.stderr.strip()}"
+        raise AssertionError(msg)
+    return done.stdout
+
+
+def commit_all(root: Path, message: str = "init") -> None:
+    """Make `root` a repository (if it is not one) and commit everything in it."""
+    if not (root / ".git").exists():
+        git(root, "init", "--quiet")
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--allow-empty", "-m", message)
 
 
 # --- the corpus of real published projects -------------------------------------------------

@@ -8,11 +8,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scaffold import git
 from scaffold import project as reader
 from scaffold.checks import stale
 from scaffold.checks import workflows as wf
@@ -153,25 +152,13 @@ class PS005(Pyo3Check):
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
         root = project.root_path
-        git = shutil.which("git")
-        if root is None or git is None:
+        if root is None or git.executable() is None:
             return skip("git is not available for this tree")
-        inside = subprocess.run(
-            [git, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
+        if not git.is_work_tree(root):
             return skip("not a git repository (nothing is committed yet)")
         lock = project.lock_file()
         relative = Path(os.path.relpath(str(lock), root)).as_posix()
-        tracked = subprocess.run(
-            [git, "-C", str(root), "ls-files", "--error-unmatch", relative],
-            capture_output=True,
-            check=False,
-        )
-        if tracked.returncode == 0:
+        if git.is_tracked(root, relative):
             return OK
         if not lock.is_file():
             return finding(f"{relative} does not exist")

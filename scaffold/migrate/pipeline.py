@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scaffold import git, names, pins, safe_io
 from scaffold import migrate_codegen as codegen
-from scaffold import names, pins, safe_io
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
 from scaffold.migrate import setuptools_rust
@@ -161,25 +161,17 @@ _PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def _check_clean(root: Path) -> None:
+    if git.executable() is None:
+        raise DirtyTreeError("git is not installed; pass --allow-dirty to migrate anyway")
     try:
-        done = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=all", "."],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise DirtyTreeError(
-            "git is not installed; pass --allow-dirty to migrate anyway"
-        ) from error
-    if done.returncode != 0:
+        changed = git.changed_paths(root)
+    except git.GitError as error:
         raise DirtyTreeError(
             f"{root} is not in a git repository, so nothing could undo the migration: "
             "commit it to git first, or pass --allow-dirty"
-        )
-    if done.stdout.strip():
-        count = len(done.stdout.strip().splitlines())
+        ) from error
+    if changed:
+        count = len(changed)
         raise DirtyTreeError(
             f"{root} has {count} uncommitted change(s): commit or stash them first "
             "(so the migration can be reviewed and undone), or pass --allow-dirty"

@@ -268,7 +268,7 @@ def test_no_git_and_inside_a_work_tree_make_no_repository(tmp_path: Path) -> Non
 def test_without_git_the_project_is_made_with_a_note(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scaffold.new._git_executable", lambda: None)
+    monkeypatch.setattr("scaffold.git.executable", lambda: None)
     code, output = invoke("new", str(tmp_path / "p"), "-y")
     assert code == 0, output
     assert "Note: git is not on PATH: no repository made" in output
