@@ -23,7 +23,18 @@ LICENSES = ("MIT", "Apache-2.0", "MIT OR Apache-2.0", "BSD-3-Clause")
 PYTHON_VERSIONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
 LAYOUTS = ("mixed", "rust")
 # Opt-in wheel targets beyond the 8 native ones (docs/template.md#platforms).
-PLATFORMS = ("x86", "armv7l", "ppc64le", "s390x", "riscv64", "pypy", "graalpy")
+PLATFORMS = (
+    "x86",
+    "armv7l",
+    "ppc64le",
+    "s390x",
+    "riscv64",
+    "pypy",
+    "graalpy",
+    "pyodide",
+    "ios",
+    "android",
+)
 DEFAULT_DESCRIPTION = "A Python package with a fast core written in Rust"
 
 Layout = Literal["mixed", "rust"]
@@ -162,7 +173,8 @@ QUESTIONS: tuple[Question, ...] = (
         flag="--platforms",
         label="Extra platforms",
         help="Extra wheel targets, comma-separated: x86 (Linux i686, Windows x86), armv7l, "
-        "ppc64le, s390x, riscv64 (QEMU), pypy, graalpy",
+        "ppc64le, s390x, riscv64 (QEMU), pypy, graalpy; experimental: pyodide (WebAssembly), "
+        "ios, android",
         default_text="none",
         choices=PLATFORMS,
         is_multiple=True,

@@ -22,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -102,48 +103,110 @@ def expected_pythons(min_python: str, *, free_threaded: bool) -> list[str]:
     return pythons + (list(FREE_THREADED) if free_threaded else [])
 
 
-# The opt-in platforms (`--platforms`): the jobs each adds, by matrix id, with their wheels' tag.
-EXTRA_RUNNERS = {
-    "x86": {"linux-i686-gnu": "manylinux_i686", "windows-x86": "win32"},
-    "armv7l": {"linux-armv7l-gnu": "manylinux_armv7l"},
-    "ppc64le": {"linux-ppc64le-gnu": "manylinux_ppc64le"},
-    "s390x": {"linux-s390x-gnu": "manylinux_s390x"},
-    "riscv64": {"linux-riscv64-gnu": "manylinux_riscv64"},
+@dataclass(frozen=True)
+class Job:
+    """What one opt-in wheels.yml job promises: its runner and the wheels it builds."""
+
+    os: str
+    tags: tuple[str, ...]  # the platform tags of its identifiers (one per arch it builds)
+    # The oldest CPython cibuildwheel has there (iOS, Android and Pyodide start at 3.13).
+    first_minor: int = 11
+    free_threaded: bool = True  # cp3XXt wheels too (none exist for iOS, Android, Pyodide)
+    qemu: str | None = None  # the architecture QEMU emulates, where no runner has it
+    platform: str | None = None  # CIBW_PLATFORM, where it is not the runner's OS
+
+
+MOBILE = {"first_minor": 13, "free_threaded": False}
+# The opt-in platforms (`--platforms`): the jobs each adds, by matrix id.
+EXTRA_RUNNERS: dict[str, dict[str, Job]] = {
+    "x86": {
+        "linux-i686-gnu": Job("ubuntu-24.04", ("manylinux_i686",)),
+        "windows-x86": Job("windows-2025", ("win32",)),
+    },
+    **{
+        arch: {f"linux-{arch}-gnu": Job("ubuntu-24.04", (f"manylinux_{arch}",), qemu=arch)}
+        for arch in ("armv7l", "ppc64le", "s390x", "riscv64")
+    },
     "pypy": {},  # more wheels in the existing jobs: pp3XX identifiers
     "graalpy": {},  # gp3XX_YYY identifiers
+    "pyodide": {
+        "pyodide-wasm32": Job("ubuntu-24.04", ("pyodide_wasm32",), platform="pyodide", **MOBILE)
+    },
+    "ios": {
+        "ios-arm64": Job(
+            "macos-15",
+            ("ios_arm64_iphoneos", "ios_arm64_iphonesimulator"),
+            platform="ios",
+            **MOBILE,
+        ),
+        "ios-x86_64-simulator": Job(
+            "macos-15-intel", ("ios_x86_64_iphonesimulator",), platform="ios", **MOBILE
+        ),
+    },
+    "android": {
+        "android": Job(
+            "ubuntu-24.04", ("android_x86_64", "android_arm64_v8a"), platform="android", **MOBILE
+        )
+    },
 }
 ALL_PLATFORMS = ",".join(EXTRA_RUNNERS)
 INTERPRETER_PREFIX = {"pypy": "pp", "graalpy": "gp"}
 
 
+def cibuildwheel_step_env(project: Path) -> dict[str, str]:
+    """The env of wheels.yml's cibuildwheel step, `${{ matrix.X }}` expressions unresolved."""
+    workflow = yaml.safe_load((project / ".github/workflows/wheels.yml").read_text())
+    (step,) = [s for s in workflow["jobs"]["wheels"]["steps"] if "cibuildwheel" in s.get("run", "")]
+    env: dict[str, str] = step["env"]
+    return env
+
+
+MATRIX_EXPRESSION = re.compile(r"\$\{\{\s*matrix\.(\w+)\s*\}\}")
+
+
 def job_identifiers(project: Path, runner: dict[str, str]) -> list[str]:
-    """What one wheels.yml job builds: cibuildwheel with that job's CIBW_ARCHS and CIBW_BUILD."""
-    env = clean_env(CIBW_ARCHS=runner["archs"], CIBW_BUILD=runner["build"])
-    platform = cibuildwheel_platform(runner["os"])
+    """What one wheels.yml job builds: cibuildwheel with that job's step env (CIBW_ARCHS,
+    CIBW_BUILD, CIBW_PLATFORM), `${{ matrix.X }}` resolved as GitHub does (missing: empty)."""
+    step_env = {
+        name: MATRIX_EXPRESSION.sub(lambda m: str(runner.get(m.group(1), "")), value)
+        for name, value in cibuildwheel_step_env(project).items()
+    }
+    # On the runner cibuildwheel's platform is CIBW_PLATFORM, or else the runner's OS.
+    platform = step_env.get("CIBW_PLATFORM") or cibuildwheel_platform(runner["os"])
     args = [tool("cibuildwheel"), "--print-build-identifiers", "--platform", platform]
-    return run(*args, cwd=project, env=env).split()
+    return run(*args, cwd=project, env=clean_env(**step_env)).split()
 
 
-# x86 alone: new jobs, no QEMU step, no PyPy; everything: QEMU jobs and PyPy/GraalPy wheels.
-@pytest.mark.parametrize("platforms", ["x86", ALL_PLATFORMS])
+# x86 alone: new jobs, no QEMU step, no PyPy; everything: QEMU jobs, PyPy/GraalPy wheels,
+# Pyodide, iOS and Android; iOS and Android with numpy (their tests skipped).
+@pytest.mark.parametrize(
+    ("platforms", "config"),
+    [
+        ("x86", {}),
+        (ALL_PLATFORMS, {}),
+        ("ios,android", {"numpy": True, "min_python": "3.14", "free_threaded": False}),
+    ],
+)
 def test_each_opt_in_platform_job_builds_its_identifiers(
-    generate: Generate, platforms: str
+    generate: Generate, platforms: str, config: dict[str, Any]
 ) -> None:
     """Every chosen target has a job on the right runner; each job builds exactly its wheels
-    (CPython from 3.11 with free-threading; PyPy/GraalPy where cibuildwheel has them)."""
+    (CPython from the project's oldest, or the platform's; PyPy/GraalPy where chosen)."""
     chosen = platforms.split(",")
-    project = generate("demo", platforms=platforms)
+    project = generate("demo", platforms=platforms, **config)
     runners = {runner["id"]: runner for runner in wheel_runners(project)}
     extra = {k: v for name in chosen for k, v in EXTRA_RUNNERS[name].items()}
-    tags = PLATFORM_TAG_OF_RUNNER | extra
-    assert set(runners) == set(tags)
-    for runner_id in extra:
+    native = {k: Job("", (tag,)) for k, tag in PLATFORM_TAG_OF_RUNNER.items()}
+    jobs = native | extra
+    assert set(runners) == set(jobs)
+    for runner_id, job in extra.items():
         runner = runners[runner_id]
-        assert runner["os"] == ("windows-2025" if runner_id == "windows-x86" else "ubuntu-24.04")
+        assert runner["os"] == job.os, runner_id
         # No GitHub runner exists for these: cibuildwheel's documented QEMU emulation.
-        emulated = runner["archs"] in {"armv7l", "ppc64le", "s390x", "riscv64"}
-        assert runner.get("qemu") == (runner["archs"] if emulated else None)
-    pythons = expected_pythons("3.11", free_threaded=True)
+        assert runner.get("qemu") == job.qemu, runner_id
+        assert runner.get("platform") == job.platform, runner_id
+    min_minor = int(config.get("min_python", "3.11").split(".")[1])
+    free_threaded = config.get("free_threaded", True)
     with ThreadPoolExecutor(max_workers=4) as pool:
         printed = dict(
             zip(
@@ -153,18 +216,65 @@ def test_each_opt_in_platform_job_builds_its_identifiers(
             )
         )
     for runner_id, identifiers in printed.items():
-        tag = tags[runner_id]
-        assert all(i.endswith(f"-{tag}") for i in identifiers), (runner_id, identifiers)
+        job = jobs[runner_id]
+        assert identifiers, runner_id
+        assert all(i.endswith(tuple(f"-{tag}" for tag in job.tags)) for i in identifiers), (
+            runner_id,
+            identifiers,
+        )
+        first = f"3.{max(min_minor, job.first_minor)}"
+        pythons = expected_pythons(first, free_threaded=free_threaded and job.free_threaded)
         cpython = {i for i in identifiers if i.startswith("cp")}
-        assert cpython == {f"{python}-{tag}" for python in pythons}, runner_id
+        expected = {f"{python}-{tag}" for python in pythons for tag in job.tags}
+        assert cpython == expected, runner_id
         others = {i.split("-")[0][:2] for i in identifiers} - {"cp"}
         # PyPy and GraalPy only where chosen, and then on Linux x86_64 at least.
         assert others <= {INTERPRETER_PREFIX.get(n) for n in chosen}, (runner_id, others)
     assert ("pp" in {i[:2] for i in printed["linux-x86_64-gnu"]}) is ("pypy" in chosen)
     assert ("gp" in {i[:2] for i in printed["linux-x86_64-gnu"]}) is ("graalpy" in chosen)
-    # Only the jobs that emulate set up QEMU (its step is skipped elsewhere).
     workflow = (project / ".github/workflows/wheels.yml").read_text()
+    # Only the jobs that emulate set up QEMU, only Android's enables KVM (skipped elsewhere).
     assert ("docker/setup-qemu-action@" in workflow) is any(r.get("qemu") for r in runners.values())
+    assert ("udevadm" in workflow) is ("android" in chosen)
+    # CIBW_PLATFORM only where a job needs one; the native jobs then get "" (auto).
+    assert ("CIBW_PLATFORM" in cibuildwheel_step_env(project)) is bool(
+        {"pyodide", "ios", "android"} & set(chosen)
+    )
+
+
+def test_each_experimental_platform_gets_its_cibuildwheel_settings(generate: Generate) -> None:
+    """Pyodide, iOS and Android get what cibuildwheel needs for a Rust extension there."""
+    project = generate("demo", platforms="pyodide,ios,android")
+    settings = toml((project / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert settings["pyodide"]["before-build"] == "sh {project}/.github/pyodide-rust.sh"
+    script = (project / ".github/pyodide-rust.sh").read_text()
+    assert "pyodide config get rust_toolchain" in script
+    assert "--target wasm32-unknown-emscripten" in script
+    run("sh", "-n", project / ".github/pyodide-rust.sh", cwd=project)  # it parses
+    # Pyodide has no threads: pytest-run-parallel's plugin is kept out.
+    assert "-p no:run-parallel" in settings["pyodide"]["test-command"]
+    ios = settings["ios"]
+    assert set(ios["xbuild-tools"]) == {"cargo", "rustc"}
+    assert ios["before-all"].split()[3:] == [
+        "aarch64-apple-ios",
+        "aarch64-apple-ios-sim",
+        "x86_64-apple-ios",
+    ]
+    for mobile in (ios, settings["android"]):
+        # The simulator/emulator cannot see {project}: the tests travel with the app.
+        assert mobile["test-sources"] == ["tests", "pyproject.toml"]
+        assert mobile["test-command"] == "python -m pytest tests"
+        assert "{project}" not in mobile["test-command"]
+    assert "test-skip" not in settings
+    with_numpy = toml(
+        (generate("np", platforms="ios,android", numpy=True) / "pyproject.toml").read_text()
+    )
+    # No NumPy wheels for iOS or Android on PyPI: their wheels are built, their tests skipped.
+    assert with_numpy["tool"]["cibuildwheel"]["test-skip"] == ["*-ios_*", "*-android_*"]
+    plain = generate("plain")
+    assert not (plain / ".github/pyodide-rust.sh").exists()
+    plain_settings = toml((plain / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    assert not {"pyodide", "ios", "android"} & set(plain_settings)
 
 
 def test_windows_x86_gets_its_rust_target(generate: Generate) -> None:
@@ -186,17 +296,9 @@ def test_each_wheels_runner_builds_the_expected_identifiers(
     pythons = expected_pythons(
         str(config["min_python"]), free_threaded=bool(config["free_threaded"])
     )
-    cibuildwheel = tool("cibuildwheel")
-
-    def identifiers(runner: dict[str, str]) -> list[str]:
-        # Exactly what the workflow's cibuildwheel step gets: CIBW_ARCHS and CIBW_BUILD.
-        env = clean_env(CIBW_ARCHS=runner["archs"], CIBW_BUILD=runner["build"])
-        platform = cibuildwheel_platform(runner["os"])
-        args = [cibuildwheel, "--print-build-identifiers", "--platform", platform]
-        return run(*args, cwd=project, env=env).split()
-
     with ThreadPoolExecutor(max_workers=4) as pool:
-        results = pool.map(identifiers, runners)
+        # Exactly what the workflow's cibuildwheel step gets: CIBW_ARCHS and CIBW_BUILD.
+        results = pool.map(lambda runner: job_identifiers(project, runner), runners)
         printed_by_runner = dict(zip([r["id"] for r in runners], results, strict=True))
     for runner_id, printed in printed_by_runner.items():
         tag = PLATFORM_TAG_OF_RUNNER[runner_id]

@@ -152,8 +152,8 @@ Options:
   --numpy / --no-numpy            Add zero-copy NumPy array examples; numpy becomes a dependency
                                   [default: off]
   --platforms A,B                 Extra wheel targets, comma-separated: x86 (Linux i686, Windows
-                                  x86), armv7l, ppc64le, s390x, riscv64 (QEMU), pypy, graalpy
-                                  [default: none]
+                                  x86), armv7l, ppc64le, s390x, riscv64 (QEMU), pypy, graalpy;
+                                  experimental: pyodide (WebAssembly), ios, android  [default: none]
   -y, --yes, --defaults           Ask nothing: defaults for what is not given (automatic without a
                                   terminal).
   --allow-existing                Add the project to a non-empty folder; existing files are never
