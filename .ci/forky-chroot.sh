@@ -32,6 +32,12 @@ PACKAGES=ca-certificates,gcc,libc6-dev
 for version in "${PYTHONS[@]}"; do
   PACKAGES+=",python$version,python$version-venv,python$version-dev"
 done
+# Another chroot through the same code (.ci/i386-chroot.sh: a 32-bit bookworm): its suite,
+# debootstrap --arch and package list. The arch is part of the marker too.
+SUITE=${PYO3_SCAFFOLD_CHROOT_SUITE:-$SUITE}
+PACKAGES=${PYO3_SCAFFOLD_CHROOT_PACKAGES:-$PACKAGES}
+ARCH=${PYO3_SCAFFOLD_CHROOT_ARCH:-}
+WANTED=$PACKAGES${ARCH:+ arch=$ARCH}
 MARKER=etc/pyo3-scaffold-forky   # inside the chroot, written last
 # Inside the chroot cargo writes crates it downloads here; the host's ~/.cargo is read-only.
 CHROOT_CARGO_HOME=/var/cache/cargo-home
@@ -51,7 +57,7 @@ check_root_path() {
   ROOT=$real
 }
 
-ready() { [ -f "$ROOT/$MARKER" ] && [ "$(cat "$ROOT/$MARKER")" = "$PACKAGES" ]; }
+ready() { [ -f "$ROOT/$MARKER" ] && [ "$(cat "$ROOT/$MARKER")" = "$WANTED" ]; }
 
 mirror() {
   if [ -n "${PYO3_SCAFFOLD_FORKY_MIRROR:-}" ]; then
@@ -111,13 +117,14 @@ setup() {
   local started=$SECONDS
   # Its own proc/sys mounts live and die in this private mount namespace.
   if ! unshare --mount --propagation private \
-      debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$partial" "$url" "$script" \
+      debootstrap ${ARCH:+--arch="$ARCH"} --variant=minbase --include="$PACKAGES" \
+        "$SUITE" "$partial" "$url" "$script" \
       > "$ROOT.log" 2>&1; then
     tail -n 20 "$ROOT.log" >&2
     die "debootstrap failed (full log: $ROOT.log)"
   fi
   mkdir -p "$partial$CHROOT_CARGO_HOME"
-  echo "$PACKAGES" > "$partial/$MARKER"
+  echo "$WANTED" > "$partial/$MARKER"
   mv -- "$partial" "$ROOT"
   say "ready: $ROOT in $((SECONDS - started)) s"
   echo "$ROOT"
