@@ -516,6 +516,19 @@ def _render_doctor_table(result: DoctorResult) -> None:
     help="How the extension is built. auto: setuptools projects keep setuptools "
     "(setuptools-rust), others switch to maturin.",
 )
+@click.option(
+    "--profile/--no-profile",
+    default=True,
+    show_default=True,
+    help="Run the workload first (twice, in a temporary copy): rank the functions by own time, "
+    "leave out those too cheap to gain from Rust, take missing types from the real calls.",
+)
+@click.option(
+    "--workload",
+    metavar="CMD",
+    help="The command to profile, run in the project's folder (split like a shell, no shell)  "
+    "[default: python -m pytest -q, with the project's .venv if it has one]",
+)
 def migrate(  # noqa: PLR0917  (one parameter per option)
     module: Path,
     functions: tuple[str, ...],
@@ -523,6 +536,8 @@ def migrate(  # noqa: PLR0917  (one parameter per option)
     allow_dirty: bool,
     no_ci: bool,
     backend: str,
+    profile: bool,
+    workload: str | None,
 ) -> None:
     """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
 
@@ -538,10 +553,14 @@ def migrate(  # noqa: PLR0917  (one parameter per option)
         allow_dirty=allow_dirty,
         ci=not no_ci,
         backend=backend,
+        profile=profile,
+        workload=workload,
     )
     result = migrate_verb.run(options)
     if dry_run:
         click.echo(result.diff, nl=False)
+    for line in result.profile:
+        click.echo(line)
     colours = {"rust": "green", "skeleton": "yellow", "skipped": "red"}
     labels = {"rust": "Rust", "skeleton": "skeleton (TODO)", "skipped": "not migrated"}
     click.secho(f"{result.module} -> {result.extension}", bold=True)

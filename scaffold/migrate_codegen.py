@@ -14,10 +14,10 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from scaffold import pins, pytranslate
-from scaffold.migrate_types import PyType, Unsupported, parse_annotation
+from scaffold.migrate_types import Observed, PyType, Unsupported, annotated_or_observed
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep this block last) ---"
 DISPATCH_END = "# --- end of the pyo3-scaffold migrate block ---"
@@ -70,9 +70,16 @@ class ModulePlan:
 
 
 def analyse(
-    source: str, *, dotted: str, selected: tuple[str, ...] = ()
+    source: str,
+    *,
+    dotted: str,
+    selected: tuple[str, ...] = (),
+    observed: Mapping[str, Observed] | None = None,
 ) -> tuple[list[FunctionPlan], list[Skipped]]:
-    """Plan each selected function: translated body, skeleton, or skipped with a reason."""
+    """Plan each selected function: translated body, skeleton, or skipped with a reason.
+
+    `observed`: the types seen in real calls (migrate --profile), used where an annotation is
+    missing or unusable and every call agreed."""
     tree = ast.parse(source)
     functions = {
         n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -94,7 +101,8 @@ def analyse(
             skipped.append(Skipped(func.name, "the generated lib.rs uses this name itself"))
             continue
         try:
-            plans.append(_plan(func, constants, math_names, aliases))
+            seen = (observed or {}).get(func.name)
+            plans.append(_plan(func, constants, math_names, aliases, seen))
         except Unsupported as error:
             skipped.append(Skipped(func.name, str(error)))
     return plans, skipped
@@ -105,6 +113,7 @@ def _plan(
     constants: dict[str, int | float | bool],
     math_names: frozenset[str],
     aliases: dict[str, ast.expr] | None = None,
+    observed: Observed | None = None,
 ) -> FunctionPlan:
     if isinstance(func, ast.AsyncFunctionDef):
         raise Unsupported("async functions")
@@ -124,12 +133,14 @@ def _plan(
     params = []
     for arg, default, kind in every:
         try:
-            t = parse_annotation(arg.annotation, aliases=aliases)
+            t = annotated_or_observed(
+                arg.annotation, name=arg.arg, observed=observed, aliases=aliases
+            )
         except Unsupported as error:
             raise Unsupported(f"parameter {arg.arg!r}: {error}") from error
         params.append(Param(arg.arg, t, _default(default, t, arg.arg), kind))
     try:
-        returns = parse_annotation(func.returns, position="return", aliases=aliases)
+        returns = annotated_or_observed(func.returns, name=None, observed=observed, aliases=aliases)
     except Unsupported as error:
         raise Unsupported(f"return: {error}") from error
     doc = ast.get_docstring(func) or ""

@@ -8,11 +8,8 @@ order through `IndexMap`). Anything else raises `Unsupported` with a reason the 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+from collections.abc import Mapping  # noqa: TC003  (dataclass fields are resolved at run time)
+from dataclasses import dataclass, field
 
 # Types that are `Copy` in Rust: reading them never aliases or moves.
 _SCALARS = frozenset({"int", "float", "bool", "char", "none"})
@@ -299,3 +296,57 @@ def _check_hashable(found: PyType) -> None:
                 )
     if found.name == "optional" and found.args[0].name == "optional":
         raise Unsupported("Optional[Optional[T]] has no distinct Rust equivalent")
+
+
+# -- types observed from real calls (migrate --profile) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Observed:
+    """The types one function was called with while the workload ran (scaffold.migrate.observe).
+
+    `params` holds only the parameters every observed call agreed on; `disagreed` says why the
+    others have none ("int and float", "numpy.float64"). `returns` likewise, from the calls that
+    returned (not raised).
+    """
+
+    name: str
+    calls: int  # every call seen
+    typed: int  # the calls whose types were recorded (all of them up to a cap)
+    raised: int = 0
+    params: Mapping[str, PyType] = field(default_factory=dict)
+    disagreed: Mapping[str, str] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # the parameters, in order
+    returns: PyType | None = None
+    returns_disagreed: str = ""
+
+    def signature(self) -> str:
+        """`f(a: float, b: ?) -> float`: what was observed, `?` where calls disagreed."""
+        params = ", ".join(f"{p}: {self.params.get(p, '?')}" for p in self.order)
+        returns = str(self.returns) if self.returns is not None else "?"
+        return f"{self.name}({params}) -> {returns}"
+
+
+def annotated_or_observed(
+    node: ast.expr | None,
+    *,
+    name: str | None,
+    observed: Observed | None,
+    aliases: Mapping[str, ast.expr] | None = None,
+) -> PyType:
+    """The annotation's type; where it is missing or unusable, the type every observed call
+    agreed on. `name` is the parameter (None: the return). Raises `Unsupported` with both
+    reasons when neither gives a type."""
+    position = "return" if name is None else "parameter"
+    try:
+        return parse_annotation(node, position=position, aliases=aliases)
+    except Unsupported as error:
+        if observed is None:
+            raise
+        found = observed.returns if name is None else observed.params.get(name)
+        if found is not None:
+            return found
+        why = observed.returns_disagreed if name is None else observed.disagreed.get(name, "")
+        if not observed.calls:
+            why = "the workload never called it"
+        raise Unsupported(f"{error}; observed calls: {why or 'no type'}") from error

@@ -100,7 +100,7 @@ EXAMPLES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "migrate": (
         ("pyo3-scaffold migrate src/mylib/slow.py --dry-run", "the plan and the diff"),
-        ("pyo3-scaffold migrate src/mylib/slow.py --function mean", "one function"),
+        ("pyo3-scaffold migrate src/mylib/slow.py --workload 'python bench.py'", "profile this"),
     ),
     "update": (
         ("pyo3-scaffold update --dry-run", "what would change"),

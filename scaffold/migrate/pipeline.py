@@ -19,7 +19,7 @@ import tokenize
 from collections.abc import Callable  # noqa: TC003  (dataclass fields are resolved at run time)
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scaffold import git, names, pins, safe_io
 from scaffold import migrate_codegen as codegen
@@ -27,6 +27,9 @@ from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError,
 from scaffold.files import Write, apply_all
 from scaffold.migrate import setuptools_rust
 from scaffold.migrate_types import Unsupported
+
+if TYPE_CHECKING:
+    from scaffold.migrate.profile import Profile
 
 KNOWN_BACKENDS = (
     "setuptools.build_meta",
@@ -52,6 +55,12 @@ class MigrateOptions:
     ci: bool = True
     # "auto": setuptools projects keep setuptools (setuptools-rust), others move to maturin.
     backend: str = "auto"
+    # Run a workload (`workload`, or the project's tests) under a profiler first: rank the
+    # functions, leave out those not worth moving, take types from real calls (profile.py).
+    # Off by default here (it runs the test suite twice); the CLI turns it on.
+    profile: bool = False
+    workload: str | None = None
+    workload_timeout: float = 300.0
 
 
 BACKENDS = ("auto", "setuptools-rust", "maturin")
@@ -76,6 +85,7 @@ class MigrateResult:
     dry_run: bool
     notes: tuple[str, ...] = ()
     next_steps: tuple[str, ...] = field(default=())
+    profile: tuple[str, ...] = ()  # the ranking and the observed types, as lines to print
 
 
 @dataclass(frozen=True)
@@ -91,7 +101,14 @@ def run(options: MigrateOptions) -> MigrateResult:
     project = _locate(options.module)
     if not options.allow_dirty and not options.dry_run:
         _check_clean(project.root)
-    files, plan, notes = _plan(project, options.functions, options.backend)
+    measured, profile_lines = _measure(project, options)
+    try:
+        files, plan, notes = _plan(project, options.functions, options.backend, measured)
+    except InvalidInputError as error:
+        if profile_lines and str(error).startswith("nothing to migrate"):
+            # One line still, but it says what the workload showed (or why none ran).
+            raise InvalidInputError(f"{error}. {profile_lines[0]}") from error
+        raise
     changes, diff = _describe(project.root, files)
     ci_summary: list[str] = []
     if not options.dry_run:
@@ -115,7 +132,31 @@ def run(options: MigrateOptions) -> MigrateResult:
         dry_run=options.dry_run,
         notes=tuple(notes),
         next_steps=tuple(_next_steps(plan, ci_added=any(n.startswith("CI added") for n in notes))),
+        profile=tuple(profile_lines),
     )
+
+
+def _measure(project: _Project, options: MigrateOptions) -> tuple[Profile | None, list[str]]:
+    """Stage 2b, profile: the workload's ranking and observed types (`--profile`)."""
+    if not options.profile and options.workload is None:
+        return None, []
+    from scaffold.migrate import profile  # noqa: PLC0415
+
+    if options.workload is None and not profile.default_workload(project.root):
+        return None, [
+            (
+                "Not profiled: no test suite found (tests/, test/, test_*.py); name a workload "
+                "with --workload CMD, or pass --no-profile"
+            )
+        ]
+    measured = profile.run(
+        root=project.root,
+        module_path=project.module_path,
+        source_dirs=[project.top_package_dir.parent],
+        workload=options.workload,
+        timeout=options.workload_timeout,
+    )
+    return measured, profile.describe(measured)
 
 
 # -- where things are -------------------------------------------------------------------------
@@ -182,7 +223,10 @@ def _check_clean(root: Path) -> None:
 
 
 def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
-    project: _Project, selected: tuple[str, ...], backend: str = "auto"
+    project: _Project,
+    selected: tuple[str, ...],
+    backend: str = "auto",
+    measured: Profile | None = None,
 ) -> tuple[dict[Path, bytes], codegen.ModulePlan, list[str]]:
     import tomlkit  # noqa: PLC0415  (lazy: not needed for --help)
 
@@ -209,11 +253,21 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
             f"{project.dotted} was already migrated (its dispatch block is there)"
         )
     try:
-        functions, skipped = codegen.analyse(source, dotted=project.dotted, selected=selected)
+        functions, skipped = codegen.analyse(
+            source,
+            dotted=project.dotted,
+            selected=selected,
+            observed=measured.types() if measured is not None else None,
+        )
     except SyntaxError as error:
         raise InvalidInputError(f"{project.module_path} does not parse: {error}") from error
     except Unsupported as error:
         raise InvalidInputError(str(error)) from error
+    if measured is not None and not selected:
+        # Measured too cheap to gain from Rust: left out unless named with --function.
+        cheap = {f.name: measured.not_worth(f.name) for f in functions}
+        skipped += [codegen.Skipped(name, why) for name, why in cheap.items() if why]
+        functions = [f for f in functions if not cheap[f.name]]
     if not functions:
         why = "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no public functions"
         raise InvalidInputError(f"nothing to migrate in {project.dotted} ({why})")
