@@ -510,11 +510,11 @@ def _render_doctor_table(result: DoctorResult) -> None:
 @click.option("--no-ci", is_flag=True, help="Do not add nox sessions and wheel workflows (ci).")
 @click.option(
     "--backend",
-    type=click.Choice(["auto", "setuptools-rust", "maturin"]),
+    type=click.Choice(["auto", "setuptools-rust", "hatch-maturin", "maturin"]),
     default="auto",
     show_default=True,
     help="How the extension is built. auto: setuptools projects keep setuptools "
-    "(setuptools-rust), others switch to maturin.",
+    "(setuptools-rust), hatchling ones hatchling (hatch-maturin-build), others switch to maturin.",
 )
 @click.option(
     "--profile/--no-profile",

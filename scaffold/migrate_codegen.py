@@ -62,6 +62,12 @@ class ModulePlan:
     skipped: tuple[Skipped, ...] = field(default=())
 
     @property
+    def extension_module(self) -> str:
+        """The extension's dotted import path: `pkg._slow_rs`, or `_slow_rs` beside a
+        top-level module (`hashids.py`)."""
+        return f"{self.package}.{self.extension}" if self.package else self.extension
+
+    @property
     def implemented(self) -> list[str]:
         return [f.name for f in self.functions if f.body is not None]
 
@@ -511,7 +517,7 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
         "publish = false",
         "",
         "[lib]",
-        f"# The extension module {plan.package}.{plan.extension}.",
+        f"# The extension module {plan.extension_module}.",
         f'name = "{lib}"',
         'crate-type = ["cdylib"]',
         "",
@@ -543,7 +549,7 @@ def dispatch_block(plan: ModulePlan) -> str:
 
 {DISPATCH_START}
 # The functions above stay the reference implementation and the fallback. Those finished in
-# Rust ({plan.package}.{plan.extension}.__implemented__) replace them below, unless the
+# Rust ({plan.extension_module}.__implemented__) replace them below, unless the
 # extension is not built or {plan.env_var}=1 is set. The extension itself sends every call it
 # cannot take exactly (an int beyond 64 bits, a bool for an int, an int for a float...) to the
 # Python version, so results never change. Tests check that both agree.
@@ -558,7 +564,7 @@ def _use_rust_versions() -> dict[str, object]:
     reference = {{name: namespace[name] for name in ({names})}}
     if os.environ.get("{plan.env_var}", "") not in {{"", "0"}}:
         return reference
-    extension = f"{{__package__}}.{plan.extension}"
+    extension = f"{{__package__}}.{plan.extension}" if __package__ else "{plan.extension}"
     if importlib.util.find_spec(extension) is None:  # not built: stay pure Python
         return reference
     rust = importlib.import_module(extension)
@@ -645,7 +651,7 @@ def differential_tests(plan: ModulePlan) -> str:
         "",
         f"import {plan.dotted} as module",
         "",
-        f'rust = importlib.import_module("{plan.package}.{plan.extension}")',
+        f'rust = importlib.import_module("{plan.extension_module}")',
         "PYTHON = module._PYTHON_REFERENCE",
         "I64_MIN, I64_MAX = -(2**63), 2**63 - 1",
         "# Big ints can make a loop in the Python version run for ages: each call gets a time",
@@ -815,7 +821,7 @@ from collections.abc import Callable
 from typing import Any
 
 module = importlib.import_module("{plan.dotted}")
-rust = importlib.import_module("{plan.package}.{plan.extension}")
+rust = importlib.import_module("{plan.extension_module}")
 PYTHON = module._PYTHON_REFERENCE
 TARGET = 0.05
 REPEATS = 5

@@ -42,6 +42,9 @@ class Pins:
     # A PEP 440 specifier (">=1.2.3,<2"), as in build-system.requires.
     maturin: str
     nox: str
+    # PEP 440 floors of the PyO3 build plugins `migrate` adds (">=1.13").
+    setuptools_rust: str
+    hatch_maturin_build: str
     rustup: str
     rustup_sha256: dict[str, str]
     actions: dict[str, Action]
@@ -49,6 +52,14 @@ class Pins:
     @property
     def maturin_requirement(self) -> str:
         return f"maturin{self.maturin}"
+
+    @property
+    def setuptools_rust_requirement(self) -> str:
+        return f"setuptools-rust{self.setuptools_rust}"
+
+    @property
+    def hatch_maturin_build_requirement(self) -> str:
+        return f"hatch-maturin-build{self.hatch_maturin_build}"
 
     @property
     def pyo3_minor(self) -> str:
@@ -84,6 +95,8 @@ def load() -> Pins:
             cibuildwheel=str(table["cibuildwheel"]),
             maturin=str(table["maturin"]),
             nox=str(table["nox"]),
+            setuptools_rust=str(table["setuptools_rust"]),
+            hatch_maturin_build=str(table["hatch_maturin_build"]),
             rustup=str(table["rustup"]["version"]),
             rustup_sha256={str(k): str(v) for k, v in table["rustup"]["sha256"].items()},
             actions=actions,

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from scaffold import git, names, pins, safe_io
 from scaffold import migrate_codegen as codegen
+from scaffold import project as project_reader
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
-from scaffold.migrate import setuptools_rust
+from scaffold.migrate import hatch_maturin, poetry, setuptools_rust
 from scaffold.migrate_types import Unsupported
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class MigrateOptions:
     workload_timeout: float = 300.0
 
 
-BACKENDS = ("auto", "setuptools-rust", "maturin")
+BACKENDS = ("auto", "setuptools-rust", "hatch-maturin", "maturin")
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,22 @@ class _Project:
     root: Path
     module_path: Path
     dotted: str
-    package: str  # dotted package holding the module
+    package: str  # dotted package holding the module ("" for a top-level module)
+    # The top-level package's folder; for a top-level single-file module, that file.
     top_package_dir: Path
+
+    @property
+    def single_file(self) -> bool:
+        return self.top_package_dir.is_file()
+
+    @property
+    def top_name(self) -> str:
+        return self.top_package_dir.name.removesuffix(".py")
+
+    @property
+    def version_file(self) -> Path:
+        """Where flit and habit put `__version__`: the package's `__init__.py`, or the module."""
+        return self.top_package_dir if self.single_file else self.top_package_dir / "__init__.py"
 
 
 def run(options: MigrateOptions) -> MigrateResult:
@@ -124,7 +139,7 @@ def run(options: MigrateOptions) -> MigrateResult:
     return MigrateResult(
         project=project.root,
         module=plan.dotted,
-        extension=f"{plan.package}.{plan.extension}",
+        extension=plan.extension_module,
         env_var=plan.env_var,
         functions=tuple(reports),
         changes=tuple(changes),
@@ -166,20 +181,21 @@ def _locate(module: Path) -> _Project:
     path = module.absolute()
     if path.suffix != ".py" or not path.is_file():
         raise InvalidInputError(f"{module} is not a Python module file (.py)")
-    if not (path.parent / "__init__.py").is_file():
-        raise InvalidInputError(
-            f"{module} is not inside a package (no __init__.py beside it): "
-            "the Rust extension needs a package to live in"
-        )
-    top = path.parent
-    while (top.parent / "__init__.py").is_file():
-        top = top.parent
+    if (path.parent / "__init__.py").is_file():
+        top = path.parent
+        while (top.parent / "__init__.py").is_file():
+            top = top.parent
+        parts = [*path.relative_to(top.parent).with_suffix("").parts]
+    else:
+        # A top-level module (`hashids.py` beside setup.py or in src/): the extension is a
+        # top-level module too (`_hashids_rs`), installed next to it.
+        top = path
+        parts = [path.stem]
     root = next((p for p in top.parents if any((p / n).is_file() for n in _PROJECT_FILES)), None)
     if root is None:
         raise InvalidInputError(
             f"no pyproject.toml, setup.cfg or setup.py above {top}: is this an installable project?"
         )
-    parts = [*path.relative_to(top.parent).with_suffix("").parts]
     for part in parts:
         if not part.isidentifier():
             raise InvalidInputError(f"{part!r} in {module} is not a Python identifier")
@@ -275,11 +291,12 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
     module_name = project.dotted.rsplit(".", 1)[-1]
     setup_files = any((root / n).is_file() for n in ("setup.cfg", "setup.py"))
     if backend == "auto":
-        backend = (
-            "setuptools-rust"
-            if setuptools_rust.uses_setuptools(document, has_setup_files=setup_files)
-            else "maturin"
-        )
+        if setuptools_rust.uses_setuptools(document, has_setup_files=setup_files):
+            backend = "setuptools-rust"
+        elif hatch_maturin.uses_hatchling(document):
+            backend = "hatch-maturin"
+        else:
+            backend = "maturin"
     extension = f"_{module_name}_rs"
     top_name = project.dotted.split(".", 1)[0]
     plan = codegen.ModulePlan(
@@ -295,13 +312,28 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
     abi3: str | None
     if backend == "setuptools-rust":
         version = setuptools_rust.edit_pyproject(
-            document, target=f"{plan.package}.{plan.extension}", notes=notes
+            document, target=plan.extension_module, notes=notes
         )
         abi3 = None  # setuptools-rust tags wheels per CPython unless told about the limited API
+        _add_test_group(document)
+    elif backend == "hatch-maturin":
+        if not hatch_maturin.uses_hatchling(document):
+            raise InvalidInputError(
+                "--backend hatch-maturin needs a hatchling project "
+                '([build-system] build-backend = "hatchling.build")'
+            )
+        hatch_maturin.edit_pyproject(document, target=plan.extension_module, notes=notes)
+        _add_tool_maturin(document, project, plan, notes)
+        # hatchling writes the wheel's metadata (its version too): Cargo's is never published.
+        metadata_table = document.get("project") or {}
+        version = _cargo_version(str(metadata_table.get("version", "0.0.0")), [])
+        abi3 = _abi3(metadata_table, notes)
         _add_test_group(document)
     else:
         version, abi3 = _edit_pyproject(document, project, plan, notes)
     new_pyproject = _with_newlines(tomlkit.dumps(document), pyproject_nl)
+    if backend == "hatch-maturin":
+        new_pyproject = hatch_maturin.hook_table(new_pyproject, pyproject_nl)
     _validate_pyproject(new_pyproject)
 
     cargo_path = root / "Cargo.toml"
@@ -320,10 +352,11 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
                 f"{path.relative_to(root)} already exists; migrate does not overwrite files "
                 "(one Rust extension per project: add functions to it by hand)"
             )
-    metadata = document.get("project", {})
-    name = str(metadata.get("name", project.top_package_dir.name))
+    # Names and classifiers by the one project reader's rules (scaffold/project.py).
+    plain = document.unwrap()
+    name = project_reader.dist_name(plain, {}) or project.top_name
     crate = names.crate_from(name)  # cargo refuses a leading digit, "3d-tools" -> "py-3d-tools"
-    free_threaded = "Free Threading" in " ".join(str(c) for c in metadata.get("classifiers", []))
+    free_threaded = project_reader.has_free_threading_classifier(plain)
     new_module = (
         source.rstrip("\r\n") + module_nl + _with_newlines(codegen.dispatch_block(plan), module_nl)
     )
@@ -345,7 +378,7 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
         # `nox -s bench` (the template's noxfile, added by `ci`) runs benchmarks/bench.py.
         files[runner] = codegen.BENCH_RUNNER.encode("utf-8")
     typed = project.top_package_dir / "py.typed"
-    if not typed.exists():
+    if not project.single_file and not typed.exists():
         # PEP 561: the .pyi above is only read by type checkers when the package says so.
         files[typed] = b""
     gitignore = root / ".gitignore"
@@ -397,11 +430,13 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     """Switch the backend to maturin in place, keeping every comment and unrelated table."""
     import tomlkit  # noqa: PLC0415
 
+    if poetry.has_metadata(document):
+        poetry.convert(document, notes)  # Poetry < 2: its own metadata, converted faithfully
     table = document.get("project")
     if table is None or "name" not in table:
         raise InvalidInputError(
             "pyproject.toml has no [project] table with a name (PEP 621); maturin needs one "
-            "(for Poetry < 2, move the metadata from [tool.poetry] to [project] first)"
+            "(Poetry's own [tool.poetry] metadata is converted; other tools' is not yet)"
         )
     build = document.get("build-system")
     backend = str(build.get("build-backend", "")) if build is not None else ""
@@ -444,7 +479,7 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
             f"the version ({version}) now lives in Cargo.toml only; pyproject.toml has "
             'dynamic = ["version"] (maturin reads it from Cargo.toml)'
         )
-        init = project.top_package_dir / "__init__.py"
+        init = project.version_file
         if re.search(r"^__version__\s*(:\s*str\s*)?=\s*[\"']", _read_text(init)[0], re.MULTILINE):
             notes.append(
                 f"{init.relative_to(project.root).as_posix()} still has a literal __version__: "
@@ -457,6 +492,28 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
                 del table["dynamic"]
         table["version"] = version
 
+    tool = _add_tool_maturin(document, project, plan, notes)
+    old = [name for name in ("setuptools", "hatch", "flit", "pdm") if name in tool]
+    if old:
+        notes.append(
+            f"[tool.{'], [tool.'.join(old)}] stay as they were but maturin does not read them"
+        )
+
+    _add_test_group(document)
+
+    abi3 = _abi3(table, notes)
+    return cargo_version, abi3
+
+
+def _add_tool_maturin(
+    document: Any,  # noqa: ANN401  (a tomlkit document)
+    project: _Project,
+    plan: codegen.ModulePlan,
+    notes: list[str],
+) -> Any:  # noqa: ANN401  (the [tool] table)
+    """`[tool.maturin]`: where maturin puts the extension and finds the Python source."""
+    import tomlkit  # noqa: PLC0415
+
     tool = document.get("tool")
     if tool is None:
         tool = tomlkit.table(is_super_table=True)
@@ -467,45 +524,42 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
         )
     maturin = tomlkit.table()
     maturin.add(
-        tomlkit.comment(f"Added by pyo3-scaffold migrate: {plan.package} keeps its Python code;")
-    )
-    maturin.add(
         tomlkit.comment(
-            f"the Rust crate (Cargo.toml, src/lib.rs) becomes {plan.package}.{plan.extension}."
+            f"Added by pyo3-scaffold migrate: {plan.package or plan.dotted} keeps its Python code;"
         )
     )
-    maturin["module-name"] = f"{plan.package}.{plan.extension}"
+    maturin.add(
+        tomlkit.comment(f"the Rust crate (Cargo.toml, src/lib.rs) becomes {plan.extension_module}.")
+    )
+    maturin["module-name"] = plan.extension_module
     source_dir = project.top_package_dir.parent.relative_to(project.root).as_posix()
     if source_dir != ".":
         maturin["python-source"] = source_dir
+    maturin.add(tomlkit.nl())  # a blank line before whatever table follows
     tool["maturin"] = maturin
     packages = tool.get("setuptools", {}).get("packages", [])
     tops = {str(p).split(".")[0] for p in packages} if isinstance(packages, list) else set()
-    if len(tops - {project.top_package_dir.name}) > 0:
+    if len(tops - {project.top_name}) > 0:
         # maturin ships one Python source folder: the other packages may be left out.
         notes.append(
             f"[tool.setuptools] packages lists {sorted(tops)}: maturin ships "
-            f"{project.top_package_dir.name} from one source folder; check that the wheel "
+            f"{project.top_name} from one source folder; check that the wheel "
             "still holds the others (`unzip -l` it) before releasing"
         )
-    old = [name for name in ("setuptools", "hatch", "flit", "pdm") if name in tool]
-    if old:
-        notes.append(
-            f"[tool.{'], [tool.'.join(old)}] stay as they were but maturin does not read them"
-        )
+    return tool
 
-    _add_test_group(document)
 
+def _abi3(table: Any, notes: list[str]) -> str:  # noqa: ANN401  (the [project] table)
+    """The abi3 feature from requires-python (read by the one project reader's rule)."""
     requires = str(table.get("requires-python", ""))
-    found = re.search(r">=\s*3\.(\d+)", requires)
-    minor = int(found.group(1)) if found else _MIN_ABI3[1]
+    lowest = project_reader.lowest_python(requires)
+    minor = lowest[1] if lowest else _MIN_ABI3[1]
     if minor < _MIN_ABI3[1]:
         notes.append(
             f"requires-python {requires!r} allows Pythons older than 3.9, which PyO3 "
             f"{pins.load().pyo3_minor} cannot build for; the wheels need 3.9 or later"
         )
-    abi3 = f"abi3-py3{max(minor, _MIN_ABI3[1])}"
-    return cargo_version, abi3
+    return f"abi3-py3{max(minor, _MIN_ABI3[1])}"
 
 
 def _add_test_group(document: Any) -> None:  # noqa: ANN401  (a tomlkit document)
@@ -538,7 +592,7 @@ def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
         module = str(attr).rsplit(".", 1)[0]
         base = project.top_package_dir.parent / Path(*module.split("."))
         candidates += [base / "__init__.py", base.with_suffix(".py")]
-    candidates.append(project.top_package_dir / "__init__.py")  # flit reads __version__ here
+    candidates.append(project.version_file)  # flit reads __version__ here
     for path in candidates:
         if path.is_file():
             found = re.search(

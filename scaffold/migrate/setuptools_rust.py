@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scaffold import pins
 from scaffold.errors import DestinationError
 
-SETUPTOOLS_RUST_REQUIREMENT = "setuptools-rust>=1.13"
 # pyproject.toml configuration of setuptools (and so of setuptools-rust) needs setuptools 61.
 SETUPTOOLS_REQUIREMENT = "setuptools>=61"
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
@@ -40,6 +40,7 @@ def edit_pyproject(
     """Add setuptools-rust and the extension `target` in place; return Cargo's version."""
     import tomlkit  # noqa: PLC0415
 
+    plugin_requirement = pins.load().setuptools_rust_requirement  # the one pin table
     tool = document.get("tool")
     if tool is not None and ("setuptools-rust" in tool or "maturin" in tool):
         raise DestinationError(
@@ -49,7 +50,7 @@ def edit_pyproject(
     build = document.get("build-system")
     if build is None:
         build = tomlkit.table()
-        build["requires"] = [SETUPTOOLS_REQUIREMENT, SETUPTOOLS_RUST_REQUIREMENT]
+        build["requires"] = [SETUPTOOLS_REQUIREMENT, plugin_requirement]
         # What pip ran before there was a [build-system]: setup.py with its own folder on
         # sys.path (setup.py files often import the package for its version).
         build["build-backend"] = LEGACY_BACKEND
@@ -57,9 +58,9 @@ def edit_pyproject(
     else:
         requires = build.get("requires")
         if requires is None:
-            build["requires"] = [SETUPTOOLS_REQUIREMENT, SETUPTOOLS_RUST_REQUIREMENT]
+            build["requires"] = [SETUPTOOLS_REQUIREMENT, plugin_requirement]
         elif not any(re.match(r"setuptools[-_]rust\b", str(r), re.IGNORECASE) for r in requires):
-            requires.append(SETUPTOOLS_RUST_REQUIREMENT)
+            requires.append(plugin_requirement)
         if "build-backend" not in build:
             build["build-backend"] = LEGACY_BACKEND
     if tool is None:
@@ -72,6 +73,7 @@ def edit_pyproject(
     module["target"] = target
     module["path"] = "Cargo.toml"
     module["binding"] = "PyO3"
+    module.add(tomlkit.nl())  # a blank line before whatever table follows
     modules = tomlkit.aot()
     modules.append(module)
     plugin["ext-modules"] = modules

@@ -31,6 +31,9 @@ class Package:
     module: str
     tests: tuple[str, ...]
     shape: str
+    # What the package's own tests need besides pytest and the package (its pytest addopts
+    # may name plugins: `--cov` needs pytest-cov).
+    test_requires: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +62,7 @@ def packages() -> list[Package]:
             module=p["module"],
             tests=tuple(p["tests"]),
             shape=p["shape"],
+            test_requires=tuple(p.get("test-requires", ())),
         )
         for p in data["package"]
     ]
@@ -199,9 +203,13 @@ class Checked:
     failures: list[str] = field(default_factory=list)
 
 
-def _summary(out: str) -> str:
-    lines = [line for line in out.strip().splitlines() if line.strip()]
-    return lines[-1].strip("= ") if lines else "no output"
+def _summary(done: subprocess.CompletedProcess[str]) -> str:
+    """pytest's closing line; when it printed none (a usage error, exit 4), its error."""
+    lines = [line for line in done.stdout.strip().splitlines() if line.strip()]
+    if lines:
+        return lines[-1].strip("= ")
+    errors = [line for line in done.stderr.strip().splitlines() if "error" in line.lower()]
+    return f"exit {done.returncode}: " + (errors[-1].strip() if errors else "no output")
 
 
 def build_and_test(
@@ -212,7 +220,10 @@ def build_and_test(
     subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, venv], check=True)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        ["uv", "pip", "install", "--quiet", "--python", python, f"{root}", "pytest", "hypothesis"],
+        [
+            *("uv", "pip", "install", "--quiet", "--python", python, f"{root}"),
+            *("pytest", "hypothesis", *package.test_requires),
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -228,13 +239,13 @@ def build_and_test(
     base = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
         done = _run([*base, *package.tests], root, {**clean, **extra})
-        setattr(checked, label, _summary(done.stdout))
+        setattr(checked, label, _summary(done))
         if done.returncode != 0:
-            checked.failures.append(f"{label}: {done.stdout[-3000:]}")
+            checked.failures.append(f"{label}: {done.stdout[-3000:]}{done.stderr[-2000:]}")
     done = _run([*base, test_file], root, clean)
-    checked.differential = _summary(done.stdout)
+    checked.differential = _summary(done)
     if done.returncode != 0:
-        checked.failures.append(f"differential: {done.stdout[-3000:]}")
+        checked.failures.append(f"differential: {done.stdout[-3000:]}{done.stderr[-2000:]}")
     return checked
 
 

@@ -240,7 +240,8 @@ def test_bad_inputs_are_one_line_errors(project: Path, tmp_path: Path) -> None:
         migrate.run(_options(project, functions=("nope",)))
     loose = tmp_path / "loose.py"
     loose.write_text(MODULE)
-    with pytest.raises(InvalidInputError, match="not inside a package"):
+    # A top-level module is migrated (beside its setup.py), but not a file of no project.
+    with pytest.raises(InvalidInputError, match="is this an installable project"):
         migrate.run(migrate.MigrateOptions(module=loose, allow_dirty=True))
     (project / "Cargo.toml").write_text("[package]\n")
     with pytest.raises(DestinationError, match=r"Cargo\.toml already exists"):
@@ -253,13 +254,15 @@ def test_second_migration_is_refused(project: Path) -> None:
         migrate.run(_options(project))
 
 
-def test_poetry_without_project_table_is_refused(project: Path) -> None:
+def test_poetry_metadata_without_a_version_is_refused(project: Path) -> None:
+    # [tool.poetry] is converted to [project] (tests/unit/test_migrate_projects.py), but a
+    # version is still needed, and nothing is written when it is missing.
     (project / "pyproject.toml").write_text(
         '[tool.poetry]\nname = "demo"\n\n[build-system]\n'
         'requires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
     )
     before = _snapshot(project)
-    with pytest.raises(InvalidInputError, match=r"\[project\] table"):
+    with pytest.raises(InvalidInputError, match=r"\[project\] has no version"):
         migrate.run(_options(project))
     assert _snapshot(project) == before
 

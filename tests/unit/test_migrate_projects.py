@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scaffold import migrate
-from scaffold.errors import InvalidInputError
+from scaffold import migrate, pins
+from scaffold.errors import DestinationError, InvalidInputError
 
 MODULE = '''\
 """Numbers."""
@@ -50,7 +50,7 @@ def test_setup_cfg_only_project_gets_setuptools_rust(tmp_path: Path) -> None:
     document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
     # pip ran setup.py with its folder on sys.path before: the legacy backend keeps that.
     assert document["build-system"] == {
-        "requires": ["setuptools>=61", "setuptools-rust>=1.13"],
+        "requires": ["setuptools>=61", pins.load().setuptools_rust_requirement],
         "build-backend": "setuptools.build_meta:__legacy__",
     }
     assert document["tool"]["setuptools-rust"]["ext-modules"] == [
@@ -78,7 +78,7 @@ def test_init_module_of_a_src_layout(tmp_path: Path) -> None:
     assert document["build-system"]["requires"] == [
         "setuptools>=68",
         "setuptools-scm>=8",
-        "setuptools-rust>=1.13",
+        pins.load().setuptools_rust_requirement,
     ]
     assert document["build-system"]["build-backend"] == "setuptools.build_meta"
     assert pyproject.split("\n\n", 1)[1] in text  # [project] and the scm table as they were
@@ -106,3 +106,238 @@ def test_maturin_needs_pep_621_metadata(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match=r"no \[project\] table"):
         _run(tmp_path / "nums" / "__init__.py", backend="maturin")
     assert not (tmp_path / "pyproject.toml").exists()
+
+
+# -- hatchling keeps hatchling: hatch-maturin-build ---------------------------------------------
+
+HATCH_VCS = """\
+[build-system]
+build-backend = "hatchling.build"
+requires = [
+  "hatch-vcs",
+  "hatchling>=1.27",
+]
+
+[project]
+name = "nums"
+requires-python = ">=3.11"
+dynamic = [ "version" ]
+
+[tool.hatch]
+version.source = "vcs"
+build.hooks.vcs.version-file = "src/nums/_version.py"
+"""
+
+
+def test_hatchling_keeps_hatchling_and_its_vcs_version(tmp_path: Path) -> None:
+    _write(
+        tmp_path, {"pyproject.toml": HATCH_VCS, "src/nums/__init__.py": "", "src/nums/f.py": MODULE}
+    )
+    result = _run(tmp_path / "src" / "nums" / "f.py")
+    assert [(f.name, f.status) for f in result.functions] == [("triangle", "rust")]
+    text = (tmp_path / "pyproject.toml").read_text()
+    document = tomllib.loads(text)
+    assert document["build-system"] == {
+        "build-backend": "hatchling.build",
+        "requires": ["hatch-vcs", "hatchling>=1.27", pins.load().hatch_maturin_build_requirement],
+    }
+    # The metadata and the versioning are the project's, untouched.
+    assert document["project"] == {
+        "name": "nums",
+        "requires-python": ">=3.11",
+        "dynamic": ["version"],
+    }
+    assert document["tool"]["hatch"]["version"] == {"source": "vcs"}
+    # The hook (every target: the sdist gets the crate) and maturin's view of the crate.
+    assert document["tool"]["hatch"]["build"]["hooks"] == {
+        "vcs": {"version-file": "src/nums/_version.py"},
+        "maturin": {},
+    }
+    assert document["tool"]["maturin"] == {"module-name": "nums._f_rs", "python-source": "src"}
+    # The table added after dotted keys has its full header (tomlkit would write [build.hooks...]).
+    assert "\n[tool.hatch.build.hooks.maturin]\n" in text
+    # Every line kept as it was (comments, dotted keys): one line added, tables appended.
+    requirement = f'  "{pins.load().hatch_maturin_build_requirement}",\n'
+    assert text.replace(requirement, "", 1).startswith(HATCH_VCS)
+    cargo = tomllib.loads((tmp_path / "Cargo.toml").read_text())
+    assert cargo["dependencies"]["pyo3"]["features"] == ["abi3-py311"]
+    assert any("hatch-maturin-build" in note for note in result.notes)
+
+
+def test_hatchling_project_with_the_maturin_flag_gets_maturin(tmp_path: Path) -> None:
+    pyproject = HATCH_VCS.replace('"src/nums/_version.py"', '"src/nums/_version.py"\n').replace(
+        'version.source = "vcs"', 'version.path = "src/nums/__init__.py"'
+    )
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject,
+            "src/nums/__init__.py": '__version__ = "2.0.1"\n',
+            "src/nums/f.py": MODULE,
+        },
+    )
+    _run(tmp_path / "src" / "nums" / "f.py", backend="maturin")
+    document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert document["build-system"]["build-backend"] == "maturin"
+    assert 'version = "2.0.1"' in (tmp_path / "Cargo.toml").read_text()
+
+
+def test_hatch_maturin_backend_needs_hatchling(tmp_path: Path) -> None:
+    pyproject = (
+        '[build-system]\nrequires = ["flit_core"]\nbuild-backend = "flit_core.buildapi"\n\n'
+        '[project]\nname = "nums"\nversion = "1.0.0"\n'
+    )
+    _write(tmp_path, {"pyproject.toml": pyproject, "nums/__init__.py": MODULE})
+    with pytest.raises(InvalidInputError, match="needs a hatchling project"):
+        _run(tmp_path / "nums" / "__init__.py", backend="hatch-maturin")
+    assert (tmp_path / "pyproject.toml").read_text() == pyproject
+
+
+def test_a_second_hatch_hook_is_refused(tmp_path: Path) -> None:
+    pyproject = HATCH_VCS + "\n[tool.hatch.build.hooks.maturin]\n"
+    _write(tmp_path, {"pyproject.toml": pyproject, "nums/__init__.py": MODULE})
+    with pytest.raises(DestinationError, match="already has a Rust extension"):
+        _run(tmp_path / "nums" / "__init__.py")
+
+
+# -- Poetry's own metadata becomes PEP 621 ------------------------------------------------------
+
+POETRY = """\
+[tool.poetry]
+name = "nums"
+version = "1.0.13"
+description = "Numbers."
+license = "BSD-3-Clause"
+authors = ["Ada Lovelace <ada@example.org>", "Charles Babbage"]
+readme = "README.md"
+homepage = "https://example.org/"
+repository = "https://example.org/src"
+keywords = ["numbers"]
+
+[tool.poetry.scripts]
+nums = "nums.cli:main"
+
+[tool.poetry.dependencies]
+python = "^3.8"
+attrs = "^21.3"
+tomli = { version = "~2.0.1", python = "<3.11" }
+rich = { version = ">=12, <14", optional = true, extras = ["jupyter"] }
+
+[tool.poetry.extras]
+fancy = ["rich"]
+
+[tool.poetry.group.dev.dependencies]
+pytest = "^8"
+
+[build-system]
+requires = ["poetry-core"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+
+def test_poetry_metadata_becomes_pep_621_field_by_field(tmp_path: Path) -> None:
+    _write(
+        tmp_path, {"pyproject.toml": POETRY, "README.md": "# nums\n", "nums/__init__.py": MODULE}
+    )
+    result = _run(tmp_path / "nums" / "__init__.py")
+    document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert document["build-system"]["build-backend"] == "maturin"
+    assert document["project"] == {
+        "name": "nums",
+        "description": "Numbers.",
+        "keywords": ["numbers"],
+        "license": {"text": "BSD-3-Clause"},
+        "readme": "README.md",
+        "authors": [
+            {"name": "Ada Lovelace", "email": "ada@example.org"},
+            {"name": "Charles Babbage"},
+        ],
+        "requires-python": ">=3.8,<4",
+        "dependencies": ["attrs>=21.3,<22", "tomli>=2.0.1,<2.1; python_version < '3.11'"],
+        "optional-dependencies": {"fancy": ["rich[jupyter]>=12,<14"]},
+        "urls": {"Homepage": "https://example.org/", "Repository": "https://example.org/src"},
+        "scripts": {"nums": "nums.cli:main"},
+        "dynamic": ["version"],  # 1.0.13 lives in Cargo.toml (maturin copies it)
+    }
+    assert 'version = "1.0.13"' in (tmp_path / "Cargo.toml").read_text()
+    # What has no PEP 621 place stays for Poetry's own commands.
+    assert document["tool"]["poetry"] == {"group": {"dev": {"dependencies": {"pytest": "^8"}}}}
+    assert any("[tool.poetry] metadata moved to [project]" in note for note in result.notes)
+
+
+@pytest.mark.parametrize(
+    ("poetry", "pep440"),
+    [
+        # Poetry's documented examples (dependency-specification).
+        ("^1.2.3", ">=1.2.3,<2"),
+        ("^1.2", ">=1.2,<2"),
+        ("^1", ">=1,<2"),
+        ("^0.2.3", ">=0.2.3,<0.3"),
+        ("^0.0.3", ">=0.0.3,<0.0.4"),
+        ("^0.0", ">=0.0,<0.1"),
+        ("^0", ">=0,<1"),
+        ("~1.2.3", ">=1.2.3,<1.3"),
+        ("~1.2", ">=1.2,<1.3"),
+        ("~1", ">=1,<2"),
+        ("*", ""),
+        ("1.2.*", "==1.2.*"),
+        ("1.2.3", "==1.2.3"),
+        ("=1.2.3", "==1.2.3"),
+        (">= 1.2, < 1.5", ">=1.2,<1.5"),
+        ("~=3.8", "~=3.8"),
+        ("!=1.2.1", "!=1.2.1"),
+    ],
+)
+def test_poetry_constraints(poetry: str, pep440: str) -> None:
+    from packaging.specifiers import SpecifierSet
+
+    from scaffold.migrate import poetry as convert
+
+    assert convert.constraint(poetry, what="x") == pep440
+    SpecifierSet(pep440)  # valid PEP 440
+
+
+@pytest.mark.parametrize(
+    ("dependency", "message"),
+    [
+        ('a = "^1.0 || ^2.0"', "is a union"),
+        ('a = { git = "https://example.org/a.git" }', "a git dependency"),
+        ('a = { path = "../a" }', "a path dependency"),
+    ],
+)
+def test_poetry_constraints_without_pep_508_form_are_refused(
+    tmp_path: Path, dependency: str, message: str
+) -> None:
+    pyproject = POETRY.replace('attrs = "^21.3"', dependency)
+    _write(tmp_path, {"pyproject.toml": pyproject, "nums/__init__.py": MODULE})
+    with pytest.raises(InvalidInputError, match=message):
+        _run(tmp_path / "nums" / "__init__.py")
+    assert (tmp_path / "pyproject.toml").read_text() == pyproject
+
+
+# -- a top-level single-file module (no package) ------------------------------------------------
+
+
+def test_top_level_module_gets_a_top_level_extension(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "setup.py": (
+                "from setuptools import setup\n\n"
+                'setup(name="nums", version="1.0", py_modules=["nums"])\n'
+            ),
+            "nums.py": MODULE,
+        },
+    )
+    result = _run(tmp_path / "nums.py")
+    assert (result.module, result.extension) == ("nums", "_nums_rs")
+    document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert document["tool"]["setuptools-rust"]["ext-modules"][0]["target"] == "_nums_rs"
+    assert (tmp_path / "_nums_rs.pyi").is_file()
+    assert not (tmp_path / "py.typed").exists()  # PEP 561 is for packages
+    dispatch = (tmp_path / "nums.py").read_text()
+    assert 'if __package__ else "_nums_rs"' in dispatch
+    assert (
+        'importlib.import_module("_nums_rs")'
+        in (tmp_path / "tests" / "test_nums_rust.py").read_text()
+    )

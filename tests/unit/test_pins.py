@@ -41,6 +41,9 @@ def pin_values(table: pins.Pins) -> dict[str, str]:
         # ">=1.2.3,<2": the floor is the part a copy would repeat.
         "maturin": re.sub(r"^>=|,.*$", "", table.maturin),
         "nox": table.nox,
+        # The requirement as written: a bare "1.13" is also other tools' floor (mypy>=1.13).
+        "setuptools-rust": table.setuptools_rust_requirement,
+        "hatch-maturin-build": table.hatch_maturin_build_requirement,
         "rustup": table.rustup,
     }
     values |= {f"rustup sha256 {t}": s for t, s in table.rustup_sha256.items()}
