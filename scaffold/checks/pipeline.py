@@ -523,6 +523,8 @@ def _maturin_build(
     if "${{" in target or "${{" in manylinux:
         return False  # unknown statically
     os_name, native = host
+    if os_name == "macos" and "--universal2" in args:
+        target = "universal2"  # maturin before 1.0 spelled `--target universal2-apple-darwin` so
     native_arch = {"arm64": "aarch64"}.get(native, native) if os_name == "linux" else native
     if os_name == "macos" and not target:
         native_arch = native

@@ -88,6 +88,18 @@ EXPECTED_FINDINGS: dict[str, dict[str, str]] = {
         "PS012": "actions/checkout@v5",
         "PS013": "main.yml: no top-level `permissions:`",
     },
+    "y-py": {
+        # y_py.pyi declares 14 classes `import y_py` lacks: #[pyclass]es never added with
+        # add_class (YTransaction, the event classes) and TypedDicts not marked
+        # @type_check_only; mypy.stubtest reports each as "is not present at runtime".
+        "PS008": "in y_py.pyi but not exported by the module: ArrayChangeDelete",
+        "PS010": "no [profile.release]",
+        # PyPI has no aarch64, no musllinux and no win_arm64 wheels of 0.5.0.
+        "PS011": "Linux aarch64 (manylinux), Linux x86_64 (musllinux)",
+        "PS012": "actions/checkout@v2",
+        "PS013": "test.yml: no top-level `permissions:`",
+        "PS014": "pyo3 0.16.2 in Cargo.toml",
+    },
     "jiter": {
         "PS009": "no Free Threading classifier",  # gil_used = false
         # True of the sdist: it ships no .github/ (the repository's CI is not in it).
@@ -110,6 +122,15 @@ KNOWN_DIFFERENCES: dict[str, tuple[set[str], set[str], str]] = {
         (
             "every macOS job builds universal2 (MATURIN_EXTRA via GITHUB_ENV); the thin x86_64 "
             "wheels on PyPI come from elsewhere than this workflow"
+        ),
+    ),
+    "y-py": (
+        {"linux x86_64 manylinux pp", "linux i686 manylinux pp"},
+        set(),
+        (
+            "maturin-action runs without -i and without maturin-version: maturin 0.12 (2022) "
+            "built every interpreter of the manylinux image, PyPy 3.7 included; the maturin it "
+            "runs today builds only the image's `python` (--find-interpreter is now opt-in)"
         ),
     ),
     "jiter": (
@@ -190,6 +211,8 @@ EXPECTED_PUBLISHING: dict[str, tuple[set[tuple[str, str, str, str | None]], tupl
         ("[0-9]+.[0-9]+.[0-9]+",),
     ),
     "ahocorasick-rs": ({("main.yml", "publish", "trusted", "release")}, ("*",)),
+    # twine upload --skip-existing with a username/password, on `release: published`.
+    "y-py": ({("wheels.yml", "release", "twine", None)}, ()),
     "jiter": (set(), ()),
 }
 
@@ -336,3 +359,18 @@ def test_ci_force_stops_on_a_target_cibuildwheel_cannot_build(tmp_path: Path) ->
     with pytest.raises(InvalidInputError, match="big-endian"):
         ci.run(ci.CiOptions(path=root, force=True, raise_floors=True))
     assert _hashes(root) == before  # nothing written
+
+
+def test_the_plan_in_docs_is_what_ci_prints(tmp_path: Path) -> None:
+    """docs/ci.md shows `ci --plan --force --raise-floors` on cramjam 2.14.0: it must be the
+    real output, as the user sees it (the path shortened to the sdist's folder name)."""
+    from click.testing import CliRunner
+
+    from scaffold.cli import cli
+
+    root = unpack_sdist(PROJECTS["cramjam"], tmp_path)
+    result = CliRunner().invoke(cli, ["ci", "--plan", "--force", "--raise-floors", str(root)])
+    assert result.exit_code == 0, result.output
+    docs = (Path(__file__).parents[2] / "docs" / "ci.md").read_text(encoding="utf-8")
+    shown = docs.split("```text\n", 1)[1].split("```", 1)[0]
+    assert result.output.replace(str(root), root.name) == shown
