@@ -430,6 +430,14 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     """Switch the backend to maturin in place, keeping every comment and unrelated table."""
     import tomlkit  # noqa: PLC0415
 
+    build = document.get("build-system")
+    backend = str(build.get("build-backend", "")) if build is not None else ""
+    # First: a maturin project may keep its name and version in Cargo.toml only, as maturin
+    # allows; that is no missing metadata, it is a project that already has its extension.
+    if backend == "maturin":
+        raise DestinationError(
+            "the project already builds with maturin: add functions to its crate by hand"
+        )
     if poetry.has_metadata(document):
         poetry.convert(document, notes)  # Poetry < 2: its own metadata, converted faithfully
     table = document.get("project")
@@ -437,12 +445,6 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
         raise InvalidInputError(
             "pyproject.toml has no [project] table with a name (PEP 621); maturin needs one "
             "(Poetry's own [tool.poetry] metadata is converted; other tools' is not yet)"
-        )
-    build = document.get("build-system")
-    backend = str(build.get("build-backend", "")) if build is not None else ""
-    if backend == "maturin":
-        raise DestinationError(
-            "the project already builds with maturin: add functions to its crate by hand"
         )
     if backend and backend not in KNOWN_BACKENDS:
         notes.append(f"replaced the build backend {backend!r} with maturin")

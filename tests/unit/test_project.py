@@ -75,3 +75,27 @@ def test_workspace_inherited_pyo3_and_manifest_path(tmp_path: Path) -> None:
 def test_every_sample_project_reads() -> None:
     for folder in sorted(p for p in PROJECTS.iterdir() if p.is_dir()):
         assert project.read(folder).dist_name, folder.name
+
+
+def test_every_verb_takes_cargo_only_metadata_as_maturin_does(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scaffold.cli import cli
+
+    root = copy_project("cargo_only", tmp_path)
+    (root / "helpers").mkdir()
+    (root / "helpers/__init__.py").write_text("")
+    slow = root / "helpers/slow.py"
+    slow.write_text("def total(values: list[int]) -> int:\n    return sum(values)\n")
+    runner = CliRunner()
+    # doctor: no PS004 (the version is in one place, Cargo.toml), no refusal.
+    doctor = runner.invoke(cli, ["doctor", str(root)])
+    assert "PS004  ok" in doctor.output, doctor.output
+    # ci: plans for it by its Cargo name.
+    planned = runner.invoke(cli, ["ci", "--plan", str(root)])
+    assert planned.exit_code == 0, planned.output
+    assert "cargo-only (import cargo_only" in planned.output
+    # migrate: not "no [project] name" (exit 2) but what is true: the extension exists (3).
+    migrated = runner.invoke(cli, ["migrate", str(slow), "--dry-run", "--allow-dirty"])
+    assert migrated.exit_code == 3, migrated.output
+    assert "already builds with maturin" in migrated.output
