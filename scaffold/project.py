@@ -133,18 +133,38 @@ def has_free_threading_classifier(pyproject: Mapping[str, Any]) -> bool:
 
 @dataclass(frozen=True, kw_only=True)
 class TestSetup:
-    """Where the project's tests are and what they need installed."""
+    """Where the project's tests are, how pytest runs them and what they need installed."""
 
     folder: str | None  # relative to the project, e.g. "tests"; None: no test folder found
+    # What pytest is given: the project's own `testpaths` that exist, else the folder.
+    paths: tuple[str, ...] = ()
     group: str | None = None  # a [dependency-groups] entry
     extra: str | None = None  # a [project.optional-dependencies] entry
-    requirements: str | None = None  # a requirements file
-    # Packages named nowhere but needed (pytest itself when nothing else is known).
+    # The file the requirements below were read from (a requirements file, tox.ini).
+    requirements: str | None = None
+    # Requirements installed by name: a requirements file's, and pytest where none names it.
     requires: tuple[str, ...] = ()
+    # Third-party modules the tests import unconditionally, and those no declared test
+    # dependency names (a group/extra/file that misses one is not used unless it is test-named).
+    imports: tuple[str, ...] = ()
+    unmet: tuple[str, ...] = ()
 
     @property
     def known(self) -> bool:
         return bool(self.group or self.extra or self.requirements)
+
+    @property
+    def runnable(self) -> bool:
+        """The wheels can be tested: a folder, and every import of the tests installable."""
+        return bool(self.folder) and (self.known or not self.unmet)
+
+    @property
+    def source(self) -> str:
+        if self.group:
+            return f"dependency group {self.group!r}"
+        if self.extra:
+            return f"extra {self.extra!r}"
+        return self.requirements or "pytest alone"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,7 +188,8 @@ class Project:
     pyo3_version: tuple[int, int] | None
     stub: str | None  # relative path of the extension's stub, if any
     tests: TestSetup
-    lint_tools: frozenset[str]  # among ruff, black, flake8, mypy, clippy, rustfmt, pre-commit
+    # Among ruff, black, flake8, mypy, clippy, rustfmt, cargo-test, pre-commit.
+    lint_tools: frozenset[str]
     clippy_denies_warnings: bool
     workflows: tuple[str, ...]  # file names under .github/workflows
     raw: Pyo3Project  # the parsed files, for the checks
@@ -262,7 +283,14 @@ def from_raw(raw: Pyo3Project, root: Path) -> Project:
         free_threading_classifier=has_free_threading_classifier(raw.pyproject),
         pyo3_version=raw.pyo3_version,
         stub=_relative(stub, root),
-        tests=test_setup(root, raw.pyproject, raw.python_source),
+        tests=tests_of(
+            root,
+            raw.pyproject,
+            raw.python_source,
+            dist=dist,
+            crate_dir=raw.manifest.rpartition("/")[0] or ".",
+            own={top, module.rsplit(".", 1)[-1], lib_name(raw.cargo)},
+        ),
         lint_tools=lint_tools(root, raw.pyproject),
         clippy_denies_warnings=_clippy_denies_warnings(root, raw.workflows),
         workflows=tuple(raw.workflows) + tuple(raw.workflow_errors),
@@ -281,8 +309,42 @@ def _relative(file: object, root: Path) -> str | None:
     return str(getattr(file, "name", file))
 
 
-def test_setup(root: Path, pyproject: Mapping[str, Any], python_source: object) -> TestSetup:
-    """The test folder and how its dependencies are declared, most explicit first."""
+# Where test dependencies are declared, most explicit first. A test-named source is trusted
+# as the project's word; a dev-named one is used only when it names every module the tests
+# import (a `dev` group is often tooling: cramjam's names ipython and pyright, not pytest).
+_TEST_NAMES = ("test", "tests", "testing")
+_TEST_REQUIREMENTS = (
+    "requirements-test.txt", "requirements-tests.txt", "requirements/test.txt",
+    "requirements/tests.txt", "tests/requirements.txt", "test-requirements.txt",
+)  # fmt: skip
+_DEV_REQUIREMENTS = ("requirements-dev.txt", "requirements/dev.txt", "dev-requirements.txt")
+# Import names that are not their distribution's name (the common cases).
+_IMPORT_DISTS = {
+    "yaml": "pyyaml", "pil": "pillow", "dateutil": "python-dateutil", "attr": "attrs",
+    "sklearn": "scikit-learn", "bs4": "beautifulsoup4", "jwt": "pyjwt", "_pytest": "pytest",
+    "google": "protobuf", "cv2": "opencv-python", "skimage": "scikit-image",
+}  # fmt: skip
+_MAX_TEST_FILES = 500
+_MAX_INCLUDES = 5
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def tests_of(
+    root: Path,
+    pyproject: Mapping[str, Any],
+    python_source: object,
+    *,
+    dist: str,
+    crate_dir: str,
+    own: Iterable[str],
+) -> TestSetup:
+    """The test folder, what pytest runs and where the tests' dependencies are declared.
+
+    `own` names the project's importable modules (the package, the extension): not to install.
+    """
     folders = list(_TEST_DIRS)
     if isinstance(python_source, Path):
         try:
@@ -291,36 +353,238 @@ def test_setup(root: Path, pyproject: Mapping[str, Any], python_source: object) 
             rel = ""
         if rel and rel != ".":
             folders.insert(1, f"{rel}/tests")
-    folder = next((d for d in folders if (root / d).is_dir()), None)
+    if crate_dir != ".":
+        folders.append(f"{crate_dir}/tests")  # beside the Cargo.toml manifest-path names
+    folder = next((d for d in folders if _has_python(root / d)), None)
+    paths = _testpaths(root, pyproject) or ((folder,) if folder else ())
+    local = {_normal(n) for n in (*own, dist)} | (
+        _local_modules(root / folder) if folder else set()
+    )
+    found = _test_imports(root, folder) if folder else set()
+    imports = tuple(sorted(m for m in found if _normal(m) not in local))
+    needed = {_dist_of(i) for i in imports}
+    for candidate in _declared_tests(root, pyproject, dist):
+        names = {n for r in candidate.requirements if (n := _requirement_name(r))}
+        if not (candidate.trusted or needed <= names):
+            continue
+        requires = candidate.requires
+        if "pytest" not in names:
+            requires += ("pytest",)  # the test command is pytest
+        return TestSetup(
+            folder=folder,
+            paths=paths,
+            group=candidate.group,
+            extra=candidate.extra,
+            requirements=candidate.file,
+            requires=requires,
+            imports=imports,
+            unmet=tuple(i for i in imports if _dist_of(i) not in names),
+        )
+    # Nothing declared (or nothing that names what the tests import): pytest alone, and the
+    # imports it cannot satisfy (the wheels are then not tested, see `runnable`).
+    unmet = tuple(i for i in imports if _dist_of(i) != "pytest")
+    return TestSetup(folder=folder, paths=paths, requires=("pytest",), imports=imports, unmet=unmet)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Declared:
+    """One place test dependencies are declared."""
+
+    trusted: bool  # test-named: used even when it misses an import
+    requirements: tuple[str, ...]
+    group: str | None = None
+    extra: str | None = None
+    file: str | None = None
+    requires: tuple[str, ...] = ()  # for a file: what is installed by name
+
+
+def _declared_tests(root: Path, pyproject: Mapping[str, Any], dist: str) -> list[_Declared]:
     groups = pyproject.get("dependency-groups", {})
     groups = groups if isinstance(groups, dict) else {}
     project = pyproject.get("project", {})
     extras = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
     extras = extras if isinstance(extras, dict) else {}
-    group = next((g for g in ("test", "tests", "testing", "dev") if g in groups), None)
-    extra = next((e for e in ("test", "tests", "testing", "dev") if e in extras), None)
-    requirements = next(
-        (
-            r
-            for r in (
-                "requirements-test.txt",
-                "requirements/test.txt",
-                "tests/requirements.txt",
-                "test-requirements.txt",
-                "requirements-dev.txt",
-                "requirements/dev.txt",
-            )
-            if (root / r).is_file()
-        ),
-        None,
+    found: list[_Declared] = []
+    own = _normal(dist)
+    kinds = ((True, _TEST_NAMES, _TEST_REQUIREMENTS), (False, ("dev",), _DEV_REQUIREMENTS))
+    for trusted, names, files in kinds:
+        found += [
+            _Declared(trusted=trusted, group=n, requirements=tuple(_group(groups, n, set())))
+            for n in names
+            if n in groups
+        ]
+        found += [
+            _Declared(trusted=trusted, extra=n, requirements=tuple(_extra(extras, n, dist)))
+            for n in names
+            if isinstance(extras.get(n), list)
+        ]
+        listed = [(f, _requirements_file(root, root / f, 0)) for f in files]
+        if trusted and (tox := _tox_deps(root)) is not None:
+            listed.append(("tox.ini [testenv] deps", tox))
+        for file, requirements in listed:
+            if requirements is None:
+                continue
+            kept = tuple(r for r in requirements if _requirement_name(r) not in {own, None})
+            found.append(_Declared(trusted=trusted, file=file, requirements=kept, requires=kept))
+    return found
+
+
+def _dist_of(module: str) -> str:
+    return _normal(_IMPORT_DISTS.get(module.lower(), module))
+
+
+def _has_python(folder: Path) -> bool:
+    """A tests folder counts when it holds Python tests (Rust's tests/*.rs do not)."""
+    return folder.is_dir() and any(
+        p.suffix == ".py"
+        for _, p in zip(range(_MAX_TEST_FILES), folder.rglob("*.py"), strict=False)
     )
-    if group:
-        return TestSetup(folder=folder, group=group)
-    if extra:
-        return TestSetup(folder=folder, extra=extra)
-    if requirements:
-        return TestSetup(folder=folder, requirements=requirements)
-    return TestSetup(folder=folder, requires=("pytest",))
+
+
+def _testpaths(root: Path, pyproject: Mapping[str, Any]) -> tuple[str, ...]:
+    """pytest's own `testpaths` (pyproject.toml, else pytest.ini), those that exist."""
+    tool = pyproject.get("tool", {})
+    options = tool.get("pytest", {}) if isinstance(tool, dict) else {}
+    options = options.get("ini_options", {}) if isinstance(options, dict) else {}
+    value: object = options.get("testpaths") if isinstance(options, dict) else None
+    if value is None:
+        import configparser  # noqa: PLC0415
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string(_small_text(root / "pytest.ini"))
+        except configparser.Error:
+            return ()
+        value = parser.get("pytest", "testpaths", fallback="").split()
+    values = value.split() if isinstance(value, str) else value
+    if not isinstance(values, list):
+        return ()
+    found = [str(v).strip("/") for v in values if isinstance(v, str)]
+    return tuple(v for v in found if v and ".." not in v and (root / v).exists())
+
+
+def _local_modules(folder: Path) -> set[str]:
+    """Modules the tests import from their own folder (helpers, conftest, packages)."""
+    found: set[str] = set()
+    for _, path in zip(range(_MAX_TEST_FILES), folder.rglob("*"), strict=False):
+        if path.suffix == ".py":
+            found.add(_normal(path.stem))
+        elif path.is_dir():
+            found.add(_normal(path.name))
+    return found
+
+
+def _test_imports(root: Path, folder: str) -> set[str]:
+    """Top-level modules the test files import at module level, outside `if`/`try` (an import
+    guarded by those is optional), without the standard library and relative imports."""
+    import ast  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    found: set[str] = set()
+    files = (root / folder).rglob("*.py")
+    for _, path in zip(range(_MAX_TEST_FILES), files, strict=False):
+        try:
+            tree = ast.parse(_small_text(path))
+        except (SyntaxError, ValueError, UnreadableProjectError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                found |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m != "__future__"}
+
+
+def _requirement_name(text: str) -> str | None:
+    from packaging.requirements import InvalidRequirement, Requirement  # noqa: PLC0415
+
+    try:
+        return _normal(Requirement(text).name)
+    except InvalidRequirement:
+        return None
+
+
+def _group(groups: Mapping[str, Any], name: str, seen: set[str]) -> list[str]:
+    """A dependency group's requirements, with `{include-group = ...}` followed."""
+    seen.add(name)
+    found: list[str] = []
+    entries = groups.get(name)
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, str):
+            found.append(entry)
+        elif isinstance(entry, dict) and isinstance(inner := entry.get("include-group"), str):
+            found += [] if inner in seen else _group(groups, inner, seen)
+    return found
+
+
+def _extra(extras: Mapping[str, Any], name: str, dist: str) -> list[str]:
+    """An extra's requirements, with `dist[other]` (the project's other extras) followed."""
+    found: list[str] = []
+    for entry in extras.get(name, []):
+        if not isinstance(entry, str):
+            continue
+        own = re.fullmatch(rf"\s*{re.escape(dist)}\s*\[([^\]]+)\]\s*", entry, re.IGNORECASE)
+        if dist and own:
+            for other in own.group(1).split(","):
+                if other.strip() != name and isinstance(extras.get(other.strip()), list):
+                    found += [e for e in extras[other.strip()] if isinstance(e, str)]
+        else:
+            found.append(entry)
+    return found
+
+
+def _requirements_file(root: Path, path: Path, depth: int) -> list[str] | None:
+    """The requirements a pip requirements file names (None: no such file), read as data:
+    options, editable and local paths are left out, `-r other.txt` inside the project is
+    followed (a few levels)."""
+    if not safe_io.is_file(root, path):
+        return None
+    found: list[str] = []
+    try:
+        text = safe_io.read_text(root, path, limit=_MAX_CONFIG_BYTES)
+    except UnreadableProjectError:
+        return found
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        include = re.fullmatch(r"(-r|--requirement)\s*=?\s*(\S+)", line)
+        if include and depth < _MAX_INCLUDES:
+            inner = (path.parent / include.group(2)).resolve()
+            if inner.is_relative_to(root.resolve()) and safe_io.is_file(root, inner):
+                found += _requirements_file(root, inner, depth + 1) or []
+            continue
+        if line.startswith("-") or _requirement_name(line) is None:
+            continue  # pip options (-e ., --index-url) and paths are not requirements
+        found.append(line)
+    return found
+
+
+def _tox_deps(root: Path) -> list[str] | None:
+    """tox.ini's `[testenv] deps` (what the project's own test runs install), else None."""
+    import configparser  # noqa: PLC0415
+
+    text = _small_text(root / "tox.ini")
+    if not text:
+        return None
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return None
+    if not parser.has_option("testenv", "deps"):
+        return None
+    found: list[str] = []
+    for raw in parser.get("testenv", "deps").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        include = re.fullmatch(r"-r\s*(\S+)", line)
+        if include:
+            inner = (root / include.group(1)).resolve()
+            if inner.is_relative_to(root.resolve()) and safe_io.is_file(root, inner):
+                found += _requirements_file(root, inner, 1) or []
+        elif line and "{" not in line and _requirement_name(line) is not None:
+            found.append(line)
+    return found
 
 
 def lint_tools(root: Path, pyproject: Mapping[str, Any]) -> frozenset[str]:
@@ -343,21 +607,81 @@ def lint_tools(root: Path, pyproject: Mapping[str, Any]) -> frozenset[str]:
     for name in ("ruff", "black", "mypy", "flake8", "clippy", "rustfmt"):
         if re.search(rf"\b{name}\b", text):
             found.add(name)
-    for workflow in _workflow_texts(root):
+    if _RUST_HOOKS in text and re.search(r"id:\s*['\"]?fmt\b", text):
+        found.add("rustfmt")  # doublify/pre-commit-rust's `fmt` hook runs cargo fmt
+    for script in _ci_texts(root):
         for name in ("ruff", "clippy", "rustfmt", "mypy", "black", "flake8"):
-            if re.search(rf"\b(cargo {name}|{name} check|{name} format|{name}\b)", workflow):
-                found.add("rustfmt" if name == "rustfmt" else name)
-        if re.search(r"cargo fmt\b", workflow):
+            if re.search(rf"\b(cargo {name}|{name} check|{name} format|{name}\b)", script):
+                found.add(name)
+        if re.search(r"\bcargo[\s\"',]+fmt\b", script):
             found.add("rustfmt")
+        if re.search(r"\bcargo[\s\"',]+(\+\S+\s+)?(test|nextest)\b", script):
+            found.add("cargo-test")
     return frozenset(found)
+
+
+# doublify/pre-commit-rust, whose `clippy` hook runs `cargo clippy -- -D warnings` unless the
+# hook's own `args:` say otherwise (its .pre-commit-hooks.yaml, v1.0).
+_RUST_HOOKS = "doublify/pre-commit-rust"
 
 
 def _clippy_denies_warnings(root: Path, workflows: Mapping[str, Any]) -> bool:
     del workflows  # the texts are searched: a `run:` is a shell script
+    hooks = _small_text(root / ".pre-commit-config.yaml")
+    if _RUST_HOOKS in hooks and re.search(r"id:\s*['\"]?clippy['\"]?\s*\n(?!\s+args:)", hooks):
+        return True
     return any(
-        re.search(r"clippy[^\n]*(-D warnings|--deny warnings|-Dwarnings)", text)
-        for text in _workflow_texts(root)
-    ) or "-D warnings" in _small_text(root / "noxfile.py")
+        re.search(
+            r"clippy[^\n]*(-D warnings|--deny warnings|-Dwarnings|\"-D\", \"warnings\")", text
+        )
+        for text in _ci_texts(root)
+    )
+
+
+# Task runners whose commands are the project's CI as much as its workflows are.
+_TASK_FILES = (
+    "noxfile.py", "tox.ini", "Makefile", "justfile", ".justfile", ".pre-commit-config.yaml",
+)  # fmt: skip
+
+
+def _ci_texts(root: Path) -> list[str]:
+    """What the project's CI runs: its workflows' and task runners' commands, without their
+    comments (ours says the runners "come with clippy and rustfmt") and, in a noxfile, only
+    the arguments of the commands it runs (a docstring or `session.skip` reason runs nothing;
+    the noxfile `ci` wrote names every tool in its messages)."""
+    texts = [_uncommented(t) for t in _workflow_texts(root)]
+    for name in _TASK_FILES:
+        text = _small_text(root / name)
+        texts.append(_commands(text) if name.endswith(".py") else _uncommented(text))
+    return [t for t in texts if t]
+
+
+def _uncommented(text: str) -> str:
+    return "\n".join(re.sub(r"(^|\s)#.*$", "", line) for line in text.splitlines())
+
+
+# The calls of a noxfile that run a command (nox's and subprocess's).
+_RUNNERS = {"run", "run_always", "run_install", "install", "call", "check_call", "check_output"}
+
+
+def _commands(source: str) -> str:
+    """The command lines a Python task file runs, one a line (its string arguments joined)."""
+    import ast  # noqa: PLC0415
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    lines = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if name in _RUNNERS:
+            words = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            lines.append(" ".join(str(w) for w in words))
+    return "\n".join(lines)
 
 
 def _workflow_texts(root: Path) -> list[str]:

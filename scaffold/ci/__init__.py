@@ -133,12 +133,12 @@ def run(options: CiOptions) -> CiResult:  # noqa: C901, PLR0912, PLR0915 (the pl
 
     with files.staging(project), tempfile.TemporaryDirectory(prefix="pyo3-scaffold-ci-") as temp:
         rendered = Path(temp) / "project"
-        render.copy(rendered, _answers(detected).to_copier())
+        render.copy(rendered, {**_answers(detected).to_copier(), "tools": tools(read)})
         rendered_files = {
             name: (rendered / name).read_bytes() for name in CI_FILES if (rendered / name).is_file()
         }
-        table_text = _cibuildwheel_table(
-            (rendered / PYPROJECT).read_text(encoding="utf-8"), project, pyproject
+        table_text, test_warnings = _cibuildwheel_table(
+            (rendered / PYPROJECT).read_text(encoding="utf-8"), read, pyproject
         )
 
     ours_unchanged = (project / WHEELS).is_file() and (project / WHEELS).read_bytes() == (
@@ -306,8 +306,8 @@ def run(options: CiOptions) -> CiResult:  # noqa: C901, PLR0912, PLR0915 (the pl
                     why="[tool.cibuildwheel] keys it lacked; yours kept",
                 )
             )
-    if not read.tests.folder:
-        warnings.append("no test folder found: the wheels are built without a test step")
+    if write_wheels:
+        warnings += test_warnings
     # What the new workflows build, read back the same way as the old ones.
     after_workflows = dict(read.raw.workflows)
     if write_wheels:
@@ -566,10 +566,23 @@ def detect(project: reader.Project) -> Detected:
     )
 
 
+def tools(project: reader.Project) -> list[str]:
+    """What the noxfile's lint and rust sessions run (copier.yml `tools`): only the tools the
+    project already uses, in the template's order. `cargo test` and clippy as its CI runs
+    them (clippy's `-D warnings` only where that CI denies warnings)."""
+    used = set(project.lint_tools)
+    if project.clippy_denies_warnings and "clippy" in used:
+        used.add("clippy-deny-warnings")
+    order = ("ruff", "black", "flake8", "mypy", "rustfmt", "clippy", "clippy-deny-warnings")
+    return [t for t in (*order, "cargo-test") if t in used]
+
+
 def _min_python(lowest: tuple[int, int] | None) -> str:
     """The oldest CPython the project supports, within what the template knows."""
     if lowest is None:
-        return Answers.min_python  # the template's default
+        # No requires-python (nor abi3 floor): the project claims every CPython, so wheels
+        # are built from the oldest one cibuildwheel and the template know.
+        return PYTHON_VERSIONS[0]
     known = [int(v.split(".")[1]) for v in PYTHON_VERSIONS]
     return f"3.{min(max(lowest[1], known[0]), known[-1])}"
 
@@ -630,8 +643,11 @@ def _same_name_other_case(target: Path) -> Path | None:
     return next((p for p in target.parent.iterdir() if p.name.lower() == wanted), None)
 
 
-def _cibuildwheel_table(rendered_pyproject: str, project: Path, pyproject: dict[str, Any]) -> str:
-    """The rendered `[tool.cibuildwheel*]` tables as text, fitted to how the project tests."""
+def _cibuildwheel_table(
+    rendered_pyproject: str, read: reader.Project, pyproject: dict[str, Any]
+) -> tuple[str, list[str]]:
+    """The rendered `[tool.cibuildwheel*]` tables as text, fitted to how the project tests,
+    and the warnings about its test step."""
     keep: list[str] = []
     inside = False
     for line in rendered_pyproject.splitlines(keepends=True):
@@ -643,33 +659,46 @@ def _cibuildwheel_table(rendered_pyproject: str, project: Path, pyproject: dict[
     # Trailing comment lines belong to the next (dropped) table.
     while keep and (not keep[-1].strip() or keep[-1].lstrip().startswith("#")):
         keep.pop()
-    return _fit_tests("".join(keep) + "\n", project, pyproject)
+    return _fit_tests("".join(keep) + "\n", read.tests, pyproject)
 
 
-def _fit_tests(text: str, project: Path, pyproject: dict[str, Any]) -> str:
-    """Point cibuildwheel's test step at the project's tests and their dependencies (text).
+_TEST_KEYS = ("test-command", "test-requires", "test-groups", "test-extras", "test-sources")
 
-    The template has `[dependency-groups] test` and `tests/`; a project without them would
-    get wheels tested without pytest, or a command that finds no tests.
+
+def _fit_tests(
+    text: str, tests: reader.TestSetup, pyproject: dict[str, Any]
+) -> tuple[str, list[str]]:
+    """Point cibuildwheel's test step at the project's tests and their real dependencies.
+
+    The template has `[dependency-groups] test` and `tests/`. Another project's wheels are
+    tested with what its own tests need (its group, extra or requirements file), from where
+    they are (its pytest `testpaths`), or not at all, with a warning: a test step that fails
+    at import tells nothing about the wheel. A `[tool.cibuildwheel]` test step of the
+    project's own is left as it is.
     """
-    groups = pyproject.get("dependency-groups", {})
-    extras = pyproject.get("project", {}).get("optional-dependencies", {})
-    tests_dir = next((d for d in ("tests", "python/tests", "test") if (project / d).is_dir()), None)
-    if "test" in groups and tests_dir == "tests":
-        return text
+    table = pyproject.get("tool", {}).get("cibuildwheel", {})
+    theirs = isinstance(table, dict) and any(k in table for k in _TEST_KEYS)
+    warnings: list[str] = []
     fitted: list[str] = []
-    if tests_dir is not None:
-        if "test" in groups:
-            needs = 'test-groups = ["test"]'
-        elif extra := next((e for e in ("test", "tests") if e in extras), None):
-            needs = f'test-extras = ["{extra}"]'
-        else:
-            needs = 'test-requires = ["pytest"]'
-        fitted = [
-            f"# Every wheel is tested by the project's own suite in {tests_dir}/.\n",
-            f"{needs}\n",
-            f'test-command = "pytest {{project}}/{tests_dir}"\n',
-        ]
+    if theirs:
+        pass  # their test-* keys define the test step; none of ours is added beside them
+    elif not tests.folder:
+        warnings.append("no test folder found: the wheels are built without a test step")
+    elif not tests.runnable:
+        warnings.append(
+            f"the tests in {tests.folder}/ import {', '.join(tests.unmet)}, which no "
+            "dependency group, extra or requirements file names: the wheels are built "
+            "without a test step (declare them in a `test` dependency group to add it)"
+        )
+    else:
+        if tests.unmet:
+            warnings.append(
+                f"the tests import {', '.join(tests.unmet)}, which {tests.source} does not "
+                "name (by that name): check that the wheel tests find them"
+            )
+        if tests.group == "test" and tests.paths == ("tests",) and not tests.requires:
+            return text, warnings  # the template's own test step fits as it is
+        fitted = _test_lines(tests)
     out: list[str] = []
     for line in text.splitlines(keepends=True):
         key = line.split("=", 1)[0].strip()
@@ -681,7 +710,28 @@ def _fit_tests(text: str, project: Path, pyproject: dict[str, Any]) -> str:
                 out += fitted
             continue
         out.append(line)
-    return "".join(out)
+    return "".join(out), warnings
+
+
+def _test_lines(tests: reader.TestSetup) -> list[str]:
+    """`[tool.cibuildwheel]` lines that install what the tests need and run them."""
+    lines = [f"# Every wheel is tested by the project's own suite, with {tests.source}.\n"]
+    if tests.group:
+        lines.append(f"test-groups = [{_toml_string(tests.group)}]\n")
+    if tests.extra:
+        lines.append(f"test-extras = [{_toml_string(tests.extra)}]\n")
+    if tests.requires:
+        lines.append(f"test-requires = [{', '.join(_toml_string(r) for r in tests.requires)}]\n")
+    command = " ".join(["pytest", *(f"{{project}}/{p}" for p in tests.paths)])
+    lines.append(f"test-command = {_toml_string(command)}\n")
+    return lines
+
+
+def _toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    import json  # noqa: PLC0415
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _merge_cibuildwheel(pyproject: str, table_text: str) -> str:

@@ -6,7 +6,9 @@ its exact bytes.
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import Generate, run
+from helpers import copy_project
 
 from scaffold import ci
 from scaffold.cli import cli
@@ -342,3 +345,146 @@ def test_help_does_not_import_tomlkit_or_copier() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "--force" in done.stdout
+
+
+# --- the wheel tests install what the project's tests really need ---------------------------
+
+
+def _cibuildwheel(project: Path) -> dict[str, object]:
+    table = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["cibuildwheel"]
+    return {k: v for k, v in table.items() if k.startswith("test-")}
+
+
+def test_wheel_tests_install_the_extra_that_names_what_the_tests_import(tmp_path: Path) -> None:
+    project = copy_project("tested_by_extra", tmp_path)
+    result = ci.run(ci.CiOptions(path=project))
+    # The `dev` group (ipython, pyright) does not name numpy or hypothesis: the extra does.
+    # helpers is the tests' own module; optional_speedups is imported under `try`.
+    assert _cibuildwheel(project) == {
+        "test-extras": ["dev"],
+        "test-command": "pytest {project}/tests",
+    }
+    assert result.plan.warnings == ()
+
+
+def test_wheel_tests_install_a_requirements_file_read_as_data(tmp_path: Path) -> None:
+    project = copy_project("tested_by_requirements", tmp_path)
+    ci.run(ci.CiOptions(path=project))
+    # -r followed, pip options, `-e .` and the project itself left out; pytest's testpaths run.
+    assert _cibuildwheel(project) == {
+        "test-requires": ["pytest>=8", 'dirty-equals>=0.7 ; python_version >= "3.10"'],
+        "test-command": "pytest {project}/tests {project}/docs",
+    }
+
+
+def test_no_test_step_when_nothing_names_what_the_tests_import(tmp_path: Path) -> None:
+    project = copy_project("untested_imports", tmp_path)
+    result = ci.run(ci.CiOptions(path=project))
+    assert _cibuildwheel(project) == {}  # pytest alone would fail at `import dirty_equals`
+    (warning,) = result.plan.warnings
+    assert "import dirty_equals, which no dependency group, extra" in warning
+    assert f"Warning: {warning[:40]}" in ci.render_plan(result)
+    # Once the project declares it, the test step is there.
+    pyproject = project / "pyproject.toml"
+    shutil.rmtree(project / ".github")
+    (project / "noxfile.py").unlink()
+    original = pyproject.read_text().split("\n\n[tool.cibuildwheel]")[0]
+    pyproject.write_text(original + '\n[dependency-groups]\ntest = ["pytest", "dirty-equals"]\n')
+    assert ci.run(ci.CiOptions(path=project)).plan.warnings == ()
+    assert _cibuildwheel(project)["test-groups"] == ["test"]
+
+
+def test_a_project_without_requires_python_gets_every_cpython(tmp_path: Path) -> None:
+    project = copy_project("untested_imports", tmp_path)
+    text = (project / "pyproject.toml").read_text().replace('requires-python = ">=3.10"\n', "")
+    (project / "pyproject.toml").write_text(text)
+    (project / "Cargo.toml").write_text(
+        (project / "Cargo.toml").read_text().replace(', features = ["abi3-py310"]', "")
+    )
+    # Not the template's default 3.11: a project that names no floor ships 3.9 and 3.10 too.
+    assert ci.run(ci.CiOptions(path=project, dry_run=True)).detected.min_python == "3.9"
+
+
+# --- the noxfile runs the project's own tools, on the crate maturin builds -----------------
+
+
+def _session_source(noxfile: Path, name: str) -> str:
+    tree = ast.parse(noxfile.read_text())
+    (node,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
+    return ast.get_source_segment(noxfile.read_text(), node) or ""
+
+
+def test_the_noxfile_imposes_no_linter_the_project_does_not_use(tmp_path: Path) -> None:
+    project = copy_project("untested_imports", tmp_path)
+    ci.run(ci.CiOptions(path=project))
+    noxfile = project / "noxfile.py"
+    lint, rust = _session_source(noxfile, "lint"), _session_source(noxfile, "rust")
+    for imposed in ("ruff", "mypy", "black", "flake8", "clippy", "cargo"):
+        assert imposed not in lint.replace("no ruff, black, flake8 or mypy", ""), imposed
+    assert '"clippy"' not in rust
+    assert '"fmt"' not in rust
+    assert '"test"' not in rust
+    # Both sessions still exist (ci.yml calls them) and say why they do nothing.
+    log = run(tool("nox"), "-s", "lint", "rust", cwd=project, env=_nox_env()).stderr
+    assert "lint: skipped (the project configures no ruff, black, flake8 or mypy)" in log
+    assert "rust: skipped (the project's own CI runs no cargo fmt, clippy or cargo test)" in log
+    assert "Creating virtual environment" not in log  # nothing to install for nothing to run
+
+
+def _nox_env() -> dict[str, str]:
+    return {**os.environ, "CI": "true"}
+
+
+def test_the_noxfile_runs_the_tools_the_project_configures(tmp_path: Path) -> None:
+    project = copy_project("untested_imports", tmp_path)
+    # ruff by its config file, black by [tool.black], clippy -D warnings and rustfmt by the
+    # pre-commit hooks of doublify/pre-commit-rust, cargo test by its Makefile.
+    (project / "ruff.toml").write_text("line-length = 99\n")
+    with (project / "pyproject.toml").open("a") as file:
+        file.write("\n[tool.black]\nline-length = 99\n")
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: https://github.com/doublify/pre-commit-rust\n    rev: v1.0\n"
+        "    hooks:\n      - id: fmt\n      - id: clippy\n"
+    )
+    (project / "Makefile").write_text("test:\n\tcargo test --release\n")
+    ci.run(ci.CiOptions(path=project))
+    noxfile = project / "noxfile.py"
+    lint, rust = _session_source(noxfile, "lint"), _session_source(noxfile, "rust")
+    assert 'session.install("ruff", "black")' in lint
+    assert '"ruff", "check"' in lint
+    assert '"black", "--check"' in lint
+    assert "mypy" not in lint
+    assert "flake8" not in lint
+    assert '"-D", "warnings"' in rust
+    assert '"fmt"' in rust
+    assert '"test"' in rust
+    # Our own noxfile and workflows (which name every tool in messages) are not read as the
+    # project's tools on the next run: it changes nothing.
+    again = {f.path: f.action for f in ci.run(ci.CiOptions(path=project)).files}
+    assert again["noxfile.py"] == "unchanged"
+    # Without the hook's default `-D warnings`, clippy runs without it.
+    (project / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: https://github.com/doublify/pre-commit-rust\n    rev: v1.0\n"
+        "    hooks:\n      - id: clippy\n        args: ['--']\n"
+    )
+    noxfile.unlink()
+    ci.run(ci.CiOptions(path=project))
+    rust = _session_source(noxfile, "rust")
+    assert '"clippy"' in rust
+    assert "warnings" not in rust
+
+
+def test_the_noxfile_checks_the_crate_manifest_path_names(tmp_path: Path) -> None:
+    project = copy_project("workspace_member", tmp_path)
+    (project / "rustfmt.toml").write_text('edition = "2021"\n')  # the project uses rustfmt
+    ci.run(ci.CiOptions(path=project))
+    # The generated noxfile, imported for real: the extension and its stub from the member crate.
+    probe = (
+        "import noxfile; print(noxfile.MANIFEST.relative_to(noxfile.ROOT).as_posix(), "
+        "noxfile.EXTENSION, noxfile.committed_stub().relative_to(noxfile.ROOT).as_posix())"
+    )
+    shown = run(sys.executable, "-c", probe, cwd=project).stdout.split()
+    assert shown == ["crates/py/Cargo.toml", "wsmod", "crates/py/wsmod.pyi"]
+    # cargo runs on that manifest (nox prints each command it runs).
+    log = run(tool("nox"), "-s", "rust", cwd=project, env=_nox_env()).stderr
+    assert f"cargo fmt --manifest-path {project / 'crates/py/Cargo.toml'} --all --check" in log
