@@ -150,7 +150,7 @@ def new(
     new_verb.check_destination(path.absolute(), allow_existing=allow_existing)
     answers = _resolve_answers(path, given, interactive=interactive)
     options = new_verb.NewOptions(
-        destination=path, answers=answers, allow_existing=allow_existing, git=git
+        destination=path, answers=answers, allow_existing=allow_existing, git=git, lock=True
     )
     result = new_verb.run(options)
 
@@ -165,6 +165,8 @@ def new(
         click.echo(git_done[result.git])
     if result.git_note:
         click.secho(f"Note: {result.git_note}", fg="yellow")
+    if result.lock_note:
+        click.secho(f"Note: {result.lock_note}", fg="yellow")
     git_step = {
         "committed": "git log --stat             # the first commit",
         "initialised": "git add --all && git commit -m 'Initial commit'",
@@ -172,11 +174,13 @@ def new(
     if build:
         venv = _first_build(result.destination, module)
         activate = [f". {venv}/bin/activate"] if venv else []
-        lock = ["git add Cargo.lock && git commit -m 'Lock the crates'"] if git_step else []
+        # Without a Cargo.lock from `new`, the build wrote one: committed, it pins the crates.
+        unlocked = git_step and not result.locked
+        lock = ["git add Cargo.lock && git commit -m 'Lock the crates'"] if unlocked else []
         steps = [
             f"cd {path}",
             *([git_step] if git_step else []),
-            *lock,  # the build wrote it; committed, it pins the crates of every wheel
+            *lock,
             *activate,
             "maturin develop --profile develop && python -m pytest   # after each edit",
             "cargo test",

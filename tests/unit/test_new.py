@@ -253,6 +253,46 @@ def test_new_makes_a_git_repository_with_a_first_commit(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("git_identity")
+def test_a_fresh_project_commits_cargo_lock_and_doctor_finds_nothing(tmp_path: Path) -> None:
+    project = tmp_path / "demo"
+    code, output = invoke("new", str(project), "--yes")
+    assert code == 0, output
+    assert "Note:" not in output
+    assert "Cargo.lock" in git_out(project, "ls-files").split()
+    lock = (project / "Cargo.lock").read_text()
+    assert 'name = "pyo3"' in lock
+    assert git_out(project, "status", "--porcelain", "--untracked-files=all") == ""
+    code, output = invoke("doctor", str(project))
+    assert code == 0, output
+    assert "0 finding(s)" in output
+
+
+@pytest.mark.usefixtures("git_identity")
+@pytest.mark.parametrize("why", ["no cargo", "no index"])
+def test_without_a_lock_new_goes_on_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, why: str
+) -> None:
+    if why == "no cargo":  # PATH keeps git and python, loses cargo
+        keep = [d for d in os.environ["PATH"].split(os.pathsep) if not Path(d, "cargo").exists()]
+        monkeypatch.setenv("PATH", os.pathsep.join(keep))
+        note = "Note: cargo is not on PATH: no Cargo.lock yet (the first build writes it)"
+    else:  # an empty cargo home and no network: cargo cannot resolve pyo3
+        monkeypatch.setenv("CARGO_HOME", str(tmp_path / "empty-cargo-home"))
+        monkeypatch.setenv("CARGO_NET_OFFLINE", "true")
+        note = "Note: cargo generate-lockfile failed: error: no matching package named `pyo3`"
+    project = tmp_path / "demo"
+    code, output = invoke("new", str(project), "--yes")
+    assert code == 0, output
+    assert note in output
+    assert not (project / "Cargo.lock").exists()
+    assert git_out(project, "status", "--porcelain", "--untracked-files=all") == ""
+    # and doctor says what is true: nothing locks the crates yet.
+    code, output = invoke("doctor", str(project))
+    assert code == 1
+    assert "Cargo.lock does not exist" in output
+
+
+@pytest.mark.usefixtures("git_identity")
 def test_no_git_and_inside_a_work_tree_make_no_repository(tmp_path: Path) -> None:
     code, output = invoke("new", str(tmp_path / "plain"), "-y", "--no-git")
     assert code == 0, output
