@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,33 @@ def test_noxfile_runs_as_a_pep_723_script(project: Path) -> None:
     listing = run("uv", "run", "--quiet", "noxfile.py", "--list", cwd=project).stdout
     assert "* lint -> " in listing
     assert "- publish -> " in listing
+
+
+@pytest.mark.parametrize("backend", ["uv", "virtualenv"])
+def test_tests_session_builds_without_uv_on_path(
+    project: Path, cargo_target_dir: Path, tmp_path: Path, backend: str
+) -> None:
+    """nox finds uv as the `uv` package beside it (as under pipx or `uv run noxfile.py`) though
+    it is not on PATH; maturin must still get a uv it can run. With virtualenv (nox's fallback
+    when there is no uv at all) maturin installs with pip."""
+    bin_dir = tmp_path / "bin"  # this CPython, cargo and the C toolchain; no uv
+    bin_dir.mkdir()
+    (bin_dir / f"python{THIS_PYTHON}").symlink_to(sys.executable)
+    cargo = shutil.which("cargo")
+    assert cargo is not None
+    path = os.pathsep.join([str(bin_dir), str(Path(cargo).parent), "/usr/bin", "/bin"])
+    if shutil.which("uv", path=path) is not None:
+        pytest.skip(f"uv is on the system PATH here ({shutil.which('uv', path=path)})")
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "CONDA_PREFIX"}}
+    env.update(PATH=path, CARGO_TARGET_DIR=str(cargo_target_dir))
+    done = subprocess.run(
+        [sys.executable, "-m", "nox", "-s", f"tests-{THIS_PYTHON}",
+         "--force-venv-backend", backend, "--envdir", str(tmp_path / "envs")],
+        cwd=project, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    assert f"Creating virtual environment ({backend})" in output, output[-4000:]
+    assert done.returncode == 0, output[-8000:]
+    assert re.search(r"^maturin develop --uv$" if backend == "uv" else r"^maturin develop$",
+                     output.replace("nox > ", ""), re.MULTILINE), output[-4000:]  # fmt: skip
+    assert re.search(r"\d+ passed", output), output[-4000:]
