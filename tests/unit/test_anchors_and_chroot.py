@@ -132,3 +132,34 @@ def test_anchors_write_between_markers(anchors: ModuleType, tmp_path: Path) -> N
     page.write_text("no markers\n")
     with pytest.raises(SystemExit, match="no <!-- anchors -->"):
         anchors.write_between_markers(page, "x\n")
+
+
+def test_anchors_caching_cell_reads_every_workflow_the_same_way(
+    anchors: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    maturin_ci = {"jobs": {"linux": {"steps": [
+        {"uses": "PyO3/maturin-action@v1",
+         "with": {"sccache": "${{ !startsWith(github.ref, 'refs/tags/') }}"}},
+        {"uses": "astral-sh/setup-uv@v6", "if": "${{ startsWith(github.ref, 'refs/tags/') }}"},
+    ]}}}  # fmt: skip
+    ours = {
+        "ci.yml": {"jobs": {"nox": {"steps": [
+            {"uses": "astral-sh/setup-uv@abc", "with": {"enable-cache": False}},
+            {"uses": "Swatinem/rust-cache@abc", "with": {"save-if": "main"}},
+        ]}}},
+        "wheels.yml": {"jobs": {"wheels": {"steps": [
+            {"uses": "actions/cache/restore@abc", "if": "github.ref_type != 'tag'"},
+            {"uses": "actions/cache/save@abc", "if": "github.ref == 'refs/heads/main'"},
+        ]}}},
+    }  # fmt: skip
+    assert anchors.caching(tmp_path, {"CI.yml": maturin_ci}) == (
+        "sccache in maturin-action in CI.yml (off on tags), setup-uv cache in CI.yml (on tags only)"
+    )
+    assert anchors.caching(tmp_path, ours) == (
+        "Swatinem/rust-cache in ci.yml, actions/cache/restore in wheels.yml (off on tags)"
+    )
+    assert anchors.caching(tmp_path, {}) == "none"
+    assert anchors.tag_runs("github.ref == 'refs/heads/main' && x") == " (off on tags)"
+    assert anchors.tag_runs("${{ github.ref_type == 'tag' }}") == " (on tags only)"
+    assert anchors.tag_runs(None, "github.event_name == 'push'") == ""

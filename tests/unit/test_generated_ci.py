@@ -517,8 +517,7 @@ def test_dependabot_updates_actions_crates_and_python_with_a_cooldown(
 def test_ci_caches_rust_and_the_publishing_workflow_caches_nothing(
     generated_projects: list[Path],
 ) -> None:
-    """ci.yml restores and (from main only) saves the Rust cache; wheels.yml, which publishes,
-    uses no cache at all (zizmor's cache-poisoning audit)."""
+    """ci.yml restores and (from main only) saves the Rust cache."""
     from scaffold import pins
 
     rust_cache = pins.load().actions["rust_cache"]
@@ -527,5 +526,73 @@ def test_ci_caches_rust_and_the_publishing_workflow_caches_nothing(
         (step,) = [s for s in ci["jobs"]["nox"]["steps"] if rust_cache.repo in s.get("uses", "")]
         assert step["uses"] == rust_cache.uses
         assert step["with"]["save-if"] == "${{ github.ref == 'refs/heads/main' }}"
-        wheels = (project / ".github/workflows/wheels.yml").read_text()
-        assert "cache" not in wheels.lower().replace("no-cache", "")
+
+
+NOT_ON_A_TAG = "github.ref_type != 'tag'"
+MAIN_ONLY = "github.ref == 'refs/heads/main'"
+
+
+def test_wheel_jobs_cache_the_target_dir_but_never_on_a_tag(
+    generated_projects: list[Path],
+) -> None:
+    """wheels.yml publishes: on a tag nothing is restored or saved, so released wheels are
+    built from scratch. Otherwise every wheel job restores cargo's target dir, and only main
+    saves it. zizmor does not flag actions/cache/restore even without these conditions: this
+    test is what holds them."""
+    from scaffold import pins
+
+    cache = pins.load().actions["cache"]
+    for project in generated_projects:
+        workflow = yaml.safe_load((project / ".github/workflows/wheels.yml").read_text())
+        steps = workflow["jobs"]["wheels"]["steps"]
+        cached = [s for s in steps if s.get("uses", "").startswith(f"{cache.repo}/")]
+        restore, save = cached
+        assert restore["uses"] == f"{cache.repo}/restore@{cache.sha}"
+        assert save["uses"] == f"{cache.repo}/save@{cache.sha}"
+        # Every step that reads or names the cache is off on tags; the save is on main only.
+        week = next(s for s in steps if s.get("id") == "week")
+        assert week["if"] == restore["if"] == NOT_ON_A_TAG
+        assert save["if"].startswith(MAIN_ONLY + " && ")
+        assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/cargo-target"
+        assert save["with"]["key"] == "${{ steps.cache.outputs.cache-primary-key }}"
+        # The build uses that folder: directly on macOS/Windows, through /host in the Linux
+        # containers (passed in by cibuildwheel).
+        (build,) = [s for s in steps if "cibuildwheel --output-dir" in s.get("run", "")]
+        assert steps.index(restore) < steps.index(build) < steps.index(save)
+        assert "format('/host{0}/cargo-target', runner.temp)" in build["env"]["CARGO_TARGET_DIR"]
+        assert build["env"]["CIBW_ENVIRONMENT_PASS_LINUX"] == "CARGO_TARGET_DIR"  # noqa: S105 (a name)
+        # Nothing else of the workflow caches: not the sdist, not the publish job.
+        for name, job in workflow["jobs"].items():
+            if name != "wheels":
+                assert "cache" not in yaml.safe_dump(job).lower(), name
+        assert workflow["jobs"]["publish"]["if"].endswith("startsWith(github.ref, 'refs/tags/v')")
+
+
+def test_linux_containers_get_the_cached_target_dir_and_keep_cargo_on_path(
+    generated_projects: list[Path],
+) -> None:
+    """cibuildwheel's own reading of the project's config plus the job's environment: the
+    container's environment has CARGO_TARGET_DIR and still the PATH to cargo."""
+    import dataclasses
+
+    from cibuildwheel.options import CommandLineArguments, compute_options
+
+    project = generated_projects[0]
+    arguments = dataclasses.replace(
+        CommandLineArguments.defaults(), platform="linux", package_dir=project
+    )
+    env = clean_env(
+        CIBW_ENVIRONMENT_PASS_LINUX="CARGO_TARGET_DIR",  # noqa: S106 (a variable name)
+        CARGO_TARGET_DIR="/host/home/runner/work/_temp/cargo-target",
+        CIBW_ARCHS="x86_64",
+    )
+    cwd = Path.cwd()
+    os.chdir(project)  # cibuildwheel reads ./pyproject.toml
+    try:
+        options = compute_options("linux", arguments, env)
+        environment = options.build_options("cp312-manylinux_x86_64").environment
+    finally:
+        os.chdir(cwd)
+    inside = environment.as_dictionary({"PATH": "/usr/bin", "HOME": "/root"})
+    assert inside["CARGO_TARGET_DIR"] == "/host/home/runner/work/_temp/cargo-target"
+    assert inside["PATH"] == "/root/.cargo/bin:/usr/bin"
