@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import dataclasses
 import json
 import os
 import shlex
@@ -110,6 +111,7 @@ class Profile:
     observed: Mapping[str, Observed]  # top-level functions the type run saw called
     top_level: tuple[str, ...]  # every top-level function of the module, in order
     notes: tuple[str, ...] = field(default=())
+    timeout: float = TIMEOUT  # seconds each run was allowed
 
     def types(self) -> dict[str, Observed]:
         """For migrate: what was observed, and an empty record for each function the workload
@@ -206,7 +208,7 @@ def run(
             if mode == "profile":
                 returncode, summary = code, tail
             results[mode] = _read_results(out)
-    return _profile(
+    measured = _profile(
         command=shown,
         python=python,
         returncode=returncode,
@@ -215,6 +217,7 @@ def run(
         results=results,
         top_level=top_level,
     )
+    return dataclasses.replace(measured, timeout=timeout)
 
 
 def _top_level(tree: ast.Module) -> dict[tuple[str, int], str]:
@@ -386,7 +389,7 @@ def describe(profile: Profile, *, limit: int = 15) -> list[str]:
     status = (
         f"exit {profile.returncode}"
         if profile.returncode is not None
-        else f"stopped after {TIMEOUT:.0f} s"
+        else f"stopped after {profile.timeout:.0f} s"
     )
     lines = [
         (

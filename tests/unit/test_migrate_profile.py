@@ -286,6 +286,7 @@ def test_a_workload_that_runs_too_long_is_stopped_and_keeps_what_it_saw(project:
     script = "import time; from slowpkg.slow import inc; inc(1); inc(2); time.sleep(120)"
     measured = _profile(project, workload=f"{sys.executable} -c '{script}'", timeout=3)
     assert measured.returncode is None
+    assert "stopped after 3 s" in profile.describe(measured)[0]
     assert measured.observed["inc"].signature() == "inc(x: int) -> int"
     assert measured.timing("inc").calls == 2  # type: ignore[union-attr]
 
