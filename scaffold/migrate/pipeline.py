@@ -26,7 +26,7 @@ from scaffold import migrate_codegen as codegen
 from scaffold import project as project_reader
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
 from scaffold.files import Write, apply_all
-from scaffold.migrate import hatch_maturin, poetry, setuptools_rust
+from scaffold.migrate import flit, hatch_maturin, poetry, setuptools_rust
 from scaffold.migrate_types import Unsupported
 
 if TYPE_CHECKING:
@@ -440,11 +440,15 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
         )
     if poetry.has_metadata(document):
         poetry.convert(document, notes)  # Poetry < 2: its own metadata, converted faithfully
+    elif flit.has_metadata(document):  # flit < 3.2: description from the module's docstring
+        init = project.version_file
+        docstring = ast.get_docstring(ast.parse(init.read_bytes())) if init.is_file() else None
+        flit.convert(document, notes, docstring=docstring)
     table = document.get("project")
     if table is None or "name" not in table:
         raise InvalidInputError(
             "pyproject.toml has no [project] table with a name (PEP 621); maturin needs one "
-            "(Poetry's own [tool.poetry] metadata is converted; other tools' is not yet)"
+            "(Poetry's [tool.poetry] and flit's [tool.flit.metadata] are converted)"
         )
     if backend and backend not in KNOWN_BACKENDS:
         notes.append(f"replaced the build backend {backend!r} with maturin")
@@ -535,7 +539,18 @@ def _add_tool_maturin(
     )
     maturin["module-name"] = plan.extension_module
     source_dir = project.top_package_dir.parent.relative_to(project.root).as_posix()
-    if source_dir != ".":
+    if project.single_file:
+        # No package folder for maturin to ship: the module goes in as a file of its own
+        # (checked here: the wheel holds nums.py and the _nums_rs extension side by side).
+        entry = tomlkit.inline_table()
+        entry.update(
+            {
+                "path": project.module_path.relative_to(project.root).as_posix(),
+                "format": ["sdist", "wheel"],
+            }
+        )
+        maturin["include"] = [entry]
+    elif source_dir != ".":
         maturin["python-source"] = source_dir
     maturin.add(tomlkit.nl())  # a blank line before whatever table follows
     tool["maturin"] = maturin

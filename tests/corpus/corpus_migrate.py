@@ -34,6 +34,9 @@ class Package:
     # What the package's own tests need besides pytest and the package (its pytest addopts
     # may name plugins: `--cov` needs pytest-cov).
     test_requires: tuple[str, ...] = ()
+    # A realistic use of its public entry points (Python source), for the workload timing.
+    workload_setup: str = ""
+    workload: str = ""
 
 
 @dataclass
@@ -47,6 +50,7 @@ class Outcome:
     left: dict[str, str] = field(default_factory=dict)  # function -> reason
     env_var: str = ""  # the pure-Python switch
     test_file: str = ""  # the generated differential tests
+    backend: str = ""  # how the migrated project builds its extension
 
     def reasons(self) -> Counter[str]:
         return Counter(_reason_kind(r) for r in self.left.values())
@@ -63,6 +67,8 @@ def packages() -> list[Package]:
             tests=tuple(p["tests"]),
             shape=p["shape"],
             test_requires=tuple(p.get("test-requires", ())),
+            workload_setup=p.get("workload-setup", ""),
+            workload=p.get("workload", ""),
         )
         for p in data["package"]
     ]
@@ -155,6 +161,7 @@ def migrate(package: Package, root: Path) -> Outcome:
             outcome.refused = str(error)
         return outcome
     outcome.env_var = result.env_var
+    outcome.backend = _backend(root / "pyproject.toml")
     outcome.test_file = next(path for path, _ in result.changes if path.endswith("_rust.py"))
     for report in result.functions:
         if report.status == "rust":
@@ -162,6 +169,16 @@ def migrate(package: Package, root: Path) -> Outcome:
         else:
             outcome.left[report.name] = report.reason or report.status
     return outcome
+
+
+def _backend(pyproject: Path) -> str:
+    document = tomllib.loads(pyproject.read_text("utf-8"))
+    tool = document.get("tool", {})
+    if "setuptools-rust" in tool:
+        return "setuptools + setuptools-rust"
+    if "maturin" in tool.get("hatch", {}).get("build", {}).get("hooks", {}):
+        return "hatchling + hatch-maturin-build"
+    return str(document.get("build-system", {}).get("build-backend", "?"))
 
 
 def _skipped(module: Path) -> dict[str, str]:
@@ -253,3 +270,75 @@ def _run(
     args: list[str | Path], cwd: Path, env: dict[str, str]
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+# -- the workload: the package's own entry points, timed on both paths --------------------------
+
+# Run in the migrated package's virtualenv: the setup once, then the workload as many times as
+# make a measurement last MEASURE seconds (far above the clock's resolution), best of 5.
+_TIMER = """
+import sys, time
+setup, stmt, measure = sys.argv[1], sys.argv[2], float(sys.argv[3])
+namespace = {"__name__": "__workload__"}
+exec(setup, namespace)
+code = compile(stmt, "<workload>", "exec")
+def run(number):
+    start = time.perf_counter()
+    for _ in range(number):
+        exec(code, namespace)
+    return time.perf_counter() - start
+run(1)  # warm-up: imports, caches, the dispatch's first calls
+number = 1
+while run(number) < measure:
+    number *= 2
+best = min(run(number) for _ in range(5))
+print(number, best / number, best, time.get_clock_info("perf_counter").resolution)
+"""
+MEASURE = 0.2
+
+
+@dataclass
+class Workload:
+    """Seconds per workload run through what users call (the dispatch included), and in pure
+    Python (<PKG>_PURE_PYTHON=1); each the best of two rounds, the paths interleaved."""
+
+    rust: float
+    pure: float
+    measured: float  # seconds of the shortest measurement
+    resolution: float
+
+    def speedup(self, *, moved: bool) -> str:
+        times = f"{self.rust * 1e3:.2f} ms vs {self.pure * 1e3:.2f} ms"
+        if self.measured < 1000 * self.resolution:
+            return f"below resolution ({times})"
+        if not moved:
+            # Both paths run the same Python: the ratio is the noise of this machine.
+            return f"1x: nothing moved ({times}, ratio {self.pure / self.rust:.2f})"
+        return f"{self.pure / self.rust:.2f}x ({times})"
+
+
+def time_workload(
+    package: Package, venv: Path, env: dict[str, str], env_var: str
+) -> Workload | str:
+    """The package's workload on the Rust path and on the pure-Python path."""
+    python = venv / "bin" / "python"
+    clean = {k: v for k, v in env.items() if k != env_var}
+    results: dict[str, list[tuple[float, float, float]]] = {"rust": [], "pure": []}
+    for _ in range(2):
+        for label, extra in (("pure", {env_var: "1"}), ("rust", {})):
+            args = [python, "-c", _TIMER, package.workload_setup, package.workload, str(MEASURE)]
+            done = _run(args, venv, {**clean, **extra})  # not the checkout: the installed package
+            if done.returncode != 0:
+                return f"workload failed ({label}): {done.stderr.strip().splitlines()[-1:]}"
+            _, per_run, measured, resolution = (float(x) for x in done.stdout.split())
+            results[label].append((per_run, measured, resolution))
+    rust, pure = min(results["rust"]), min(results["pure"])
+    return Workload(rust=rust[0], pure=pure[0], measured=min(rust[1], pure[1]), resolution=rust[2])
+
+
+def bench_functions(root: Path, venv: Path, env: dict[str, str], module: str) -> list[str]:
+    """The generated benchmark's lines (per function moved, the dispatch included)."""
+    bench = root / "benchmarks" / f"bench_{module}.py"
+    done = _run([venv / "bin" / "python", bench], venv, env)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    return lines if done.returncode == 0 else [*lines, f"benchmark failed: {done.stderr[-300:]}"]

@@ -42,6 +42,7 @@ PACKAGES = corpus.packages()
 def test_corpus_is_large_and_varied() -> None:
     assert len(PACKAGES) >= 10
     assert {p.name for p in PACKAGES} == set(REFUSED) | set(MOVED)
+    assert all(p.workload for p in PACKAGES)  # each has a workload for the report
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=[p.name for p in PACKAGES])
@@ -66,3 +67,6 @@ def test_migrate(package: corpus.Package, tmp_path: Path, build_env: dict[str, s
         test_file=outcome.test_file,
     )
     assert not checked.failures, "\n".join(checked.failures)
+    # The workload the report times runs on both paths (what it measures is for the report).
+    workload = corpus.time_workload(package, tmp_path / "venv", build_env, outcome.env_var)
+    assert isinstance(workload, corpus.Workload), workload

@@ -1,5 +1,6 @@
 """The backends `migrate` keeps, built for real: a hatchling project versioned by hatch-vcs
-(hatch-maturin-build), and a top-level single-file module (setuptools-rust). Each is installed
+(hatch-maturin-build), a top-level single-file module (setuptools-rust), and a flit project
+with flit's old metadata and a top-level module (converted, maturin). Each is installed
 with `uv pip install .` (PEP 517, as users and CI build it) into a fresh virtualenv."""
 
 from __future__ import annotations
@@ -107,3 +108,25 @@ def test_top_level_module_with_setuptools_rust(tmp_path: Path, build_env: dict[s
     big = 2**80
     assert _probe(python, "nums") == f"1.0 builtin_function_or_method 5050 {big}"
     assert _probe(python, "nums", {"NUMS_PURE_PYTHON": "1"}) == f"1.0 function 5050 {big}"
+
+
+def test_flit_top_level_module_with_maturin(tmp_path: Path, build_env: dict[str, str]) -> None:
+    root = tmp_path / "nums"
+    _write(
+        root,
+        {
+            "pyproject.toml": (
+                '[build-system]\nrequires = ["flit_core >=2,<4"]\n'
+                'build-backend = "flit_core.buildapi"\n\n'
+                '[tool.flit.metadata]\nmodule = "nums"\nauthor = "A"\nrequires-python = ">=3.9"\n'
+            ),
+            "nums.py": '"""Numbers."""\n__version__ = "2.5.0"\n\n' + MODULE,
+        },
+    )
+    _git_commit(root)
+    result = migrate.run(migrate.MigrateOptions(module=root / "nums.py", ci=False))
+    assert result.extension == "_nums_rs"
+    python = _install(root, tmp_path / "venv", build_env)
+    big = 2**80
+    assert _probe(python, "nums") == f"2.5.0 builtin_function_or_method 5050 {big}"
+    assert _probe(python, "nums", {"NUMS_PURE_PYTHON": "1"}) == f"2.5.0 function 5050 {big}"

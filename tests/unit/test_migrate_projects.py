@@ -341,3 +341,84 @@ def test_top_level_module_gets_a_top_level_extension(tmp_path: Path) -> None:
         'importlib.import_module("_nums_rs")'
         in (tmp_path / "tests" / "test_nums_rust.py").read_text()
     )
+
+
+# -- flit's old [tool.flit.metadata] becomes PEP 621 ---------------------------------------------
+
+FLIT = """\
+[build-system]
+requires = ["flit_core >=2,<4"]
+build-backend = "flit_core.buildapi"
+
+[tool.flit.metadata]
+module = "nums"
+author = "Ada Lovelace"
+author-email = "ada@example.org"
+home-page = "https://example.org/nums"
+description-file = "README.rst"
+classifiers = ["License :: OSI Approved :: MIT License", "Programming Language :: Python :: 3"]
+requires-python = ">=3.9"
+requires = ["attrs >=21"]
+keywords = "numbers, sums"
+
+[tool.flit.metadata.requires-extra]
+test = ["pytest >=2.1.0"]
+
+[tool.flit.scripts]
+nums = "nums:main"
+
+[tool.flit.sdist]
+include = ["test/*.py"]
+"""
+FLIT_MODULE = '"""Triangle numbers, fast.\n\nMore words."""\n__version__ = "1.3.1"\n\n' + MODULE
+
+
+def _flit_project() -> dict[str, object]:
+    return {
+        "name": "nums",
+        "description": "Triangle numbers, fast.",  # flit's: the docstring's first line
+        "dynamic": ["version"],  # 1.3.1, from __version__, lives in Cargo.toml
+        "readme": "README.rst",
+        "requires-python": ">=3.9",
+        "authors": [{"name": "Ada Lovelace", "email": "ada@example.org"}],
+        "keywords": ["numbers", "sums"],
+        "classifiers": [
+            "License :: OSI Approved :: MIT License",
+            "Programming Language :: Python :: 3",
+        ],
+        "dependencies": ["attrs >=21"],
+        "optional-dependencies": {"test": ["pytest >=2.1.0"]},
+        "urls": {"Homepage": "https://example.org/nums"},
+        "scripts": {"nums": "nums:main"},
+    }
+
+
+def test_flit_metadata_becomes_pep_621_key_by_key(tmp_path: Path) -> None:
+    _write(tmp_path, {"pyproject.toml": FLIT, "nums/__init__.py": FLIT_MODULE})
+    result = _run(tmp_path / "nums" / "__init__.py")
+    document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert document["project"] == _flit_project()
+    assert document["tool"]["flit"] == {"sdist": {"include": ["test/*.py"]}}
+    assert 'version = "1.3.1"' in (tmp_path / "Cargo.toml").read_text()
+    assert any("[tool.flit.metadata] moved to [project]" in note for note in result.notes)
+
+
+def test_flit_top_level_module_ships_as_a_file_with_maturin(tmp_path: Path) -> None:
+    # hashids' shape: flit, one module at the root, no package.
+    _write(tmp_path, {"pyproject.toml": FLIT, "nums.py": FLIT_MODULE})
+    result = _run(tmp_path / "nums.py")
+    assert result.extension == "_nums_rs"
+    document = tomllib.loads((tmp_path / "pyproject.toml").read_text())
+    assert document["project"] == _flit_project()
+    assert document["tool"]["maturin"] == {
+        "module-name": "_nums_rs",
+        "include": [{"path": "nums.py", "format": ["sdist", "wheel"]}],
+    }
+
+
+def test_flit_metadata_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
+    pyproject = FLIT.replace('module = "nums"', 'module = "nums"\nfuture-key = 1')
+    _write(tmp_path, {"pyproject.toml": pyproject, "nums/__init__.py": FLIT_MODULE})
+    with pytest.raises(InvalidInputError, match="future-key: no PEP 621 equivalent"):
+        _run(tmp_path / "nums" / "__init__.py")
+    assert (tmp_path / "pyproject.toml").read_text() == pyproject
