@@ -14,7 +14,13 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from scaffold import pins, pytranslate
-from scaffold.migrate_types import Observed, PyType, Unsupported, annotated_or_observed
+from scaffold.migrate_types import (
+    Observed,
+    PyType,
+    Unsupported,
+    annotated_or_observed,
+    parse_annotation,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -33,6 +39,8 @@ class Param:
     type: PyType
     default: str | None = None  # Python source of a literal default
     kind: str = "positional"  # or "positional_only", "keyword_only"
+    # The whole union when `type` is one arm of it (`str | bytes`): what the stub shows.
+    shown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,9 @@ class FunctionPlan:
     doc: str
     body: str | None  # the translated Rust body, or None for a skeleton
     reason: str = ""  # why the body is a skeleton
+    # Functions of the module its body calls (transitively), translated too: lib.rs has them
+    # as plain Rust functions, whether or not they are exported themselves.
+    helpers: tuple[FunctionPlan, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +111,15 @@ def analyse(
         chosen = [f for f in functions.values() if not f.name.startswith("_")]
     constants, math_names = _module_names(tree)
     aliases = _type_aliases(tree)
+    module = _Module(
+        functions=functions,
+        constants=constants,
+        math_names=math_names,
+        aliases=aliases,
+        names=frozenset(_binding_counts(tree)),
+        callable=_callable(tree, functions),
+        observed=observed or {},
+    )
     plans: list[FunctionPlan] = []
     skipped: list[Skipped] = []
     for func in chosen:
@@ -107,22 +127,71 @@ def analyse(
             skipped.append(Skipped(func.name, "the generated lib.rs uses this name itself"))
             continue
         try:
-            seen = (observed or {}).get(func.name)
-            plans.append(_plan(func, constants, math_names, aliases, seen))
+            plans.append(module.plan(func.name))
         except Unsupported as error:
             skipped.append(Skipped(func.name, str(error)))
     return plans, skipped
 
 
-def _plan(
-    func: ast.FunctionDef | ast.AsyncFunctionDef,
-    constants: dict[str, int | float | bool],
-    math_names: frozenset[str],
-    aliases: dict[str, ast.expr] | None = None,
-    observed: Observed | None = None,
-) -> FunctionPlan:
+@dataclass
+class _Module:
+    """The module's functions, planned once each and on demand: a function's translation
+    asks for the functions it calls (`resolve`), which are planned (and translated) first."""
+
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    constants: dict[str, pytranslate.Constant]
+    math_names: frozenset[str]
+    aliases: dict[str, ast.expr]
+    names: frozenset[str]  # every name the module binds
+    callable: frozenset[str]  # its functions bound by their `def` only
+    # Types seen in real calls (migrate --profile), for missing or unusable annotations.
+    observed: Mapping[str, Observed] = field(default_factory=dict)
+    done: dict[str, FunctionPlan | Unsupported] = field(default_factory=dict)
+    active: list[str] = field(default_factory=list)
+
+    def plan(self, name: str) -> FunctionPlan:
+        known = self.done.get(name)
+        if isinstance(known, Unsupported):
+            raise known
+        if known is not None:
+            return known
+        self.active.append(name)
+        try:
+            plan = _plan(self.functions[name], self)
+        except Unsupported as error:
+            self.done[name] = error
+            raise
+        finally:
+            self.active.pop()
+        self.done[name] = plan
+        return plan
+
+    def resolve(self, name: str) -> pytranslate.Callee:
+        if name in self.active:
+            cycle = " -> ".join([*self.active[self.active.index(name) :], name])
+            raise pytranslate.Untranslatable(
+                f"recursion through {cycle} (deep recursion would crash Rust, not raise "
+                "RecursionError)"
+            )
+        try:
+            plan = self.plan(name)
+        except Unsupported as error:
+            raise pytranslate.Untranslatable(
+                f"it calls {name}, which stays in Python ({error})"
+            ) from error
+        if plan.body is None:
+            raise pytranslate.Untranslatable(
+                f"it calls {name}, which stays in Python ({plan.reason})"
+            )
+        params = tuple((p.name, p.type, p.default, p.kind) for p in plan.params)
+        return pytranslate.Callee(name, params, plan.returns)
+
+
+def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> FunctionPlan:  # noqa: C901  (one check per refusal)
     if isinstance(func, ast.AsyncFunctionDef):
         raise Unsupported("async functions")
+    aliases = module.aliases
+    observed = module.observed.get(func.name)
     args = func.args
     if args.vararg or args.kwarg:
         raise Unsupported("*args or **kwargs parameters")
@@ -136,33 +205,131 @@ def _plan(
         *zip(positional, defaults, kinds, strict=True),
         *((a, d, "keyword_only") for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)),
     ]
-    params = []
+    # Each parameter's possible types: one, or each arm of a union (`str | bytes`). The
+    # function is translated for the first combination whose body is valid; arguments of
+    # the other arms fail the exact extraction, so those calls run in Python.
+    choices: list[list[Param]] = []
     for arg, default, kind in every:
-        try:
-            t = annotated_or_observed(
-                arg.annotation, name=arg.arg, observed=observed, aliases=aliases
-            )
-        except Unsupported as error:
-            raise Unsupported(f"parameter {arg.arg!r}: {error}") from error
-        params.append(Param(arg.arg, t, _default(default, t, arg.arg), kind))
+        arms = _param_types(arg, aliases, observed)
+        shown = " | ".join(str(a) for a in arms) if len(arms) > 1 else None
+        fitting = []
+        for arm in arms:
+            try:
+                fitting.append(Param(arg.arg, arm, _default(default, arm, arg.arg), kind, shown))
+            except Unsupported as error:
+                last = error
+        if not fitting:
+            raise last
+        choices.append(fitting)
     try:
         returns = annotated_or_observed(func.returns, name=None, observed=observed, aliases=aliases)
     except Unsupported as error:
         raise Unsupported(f"return: {error}") from error
     doc = ast.get_docstring(func) or ""
+    first: FunctionPlan | None = None
+    for params in itertools.islice(itertools.product(*choices), _MAX_UNION_TRIES):
+        plan = _translated(func, module, params, returns, doc)
+        if plan.body is not None:
+            return plan
+        first = first or plan
+    assert first is not None  # noqa: S101  (product of non-empty choices)
+    return first
+
+
+_MAX_UNION_TRIES = 16
+
+
+def _param_types(
+    arg: ast.arg, aliases: dict[str, ast.expr], observed: Observed | None
+) -> list[PyType]:
+    """The annotation's (or the observed) type, or the types of its union's arms (`int | None`
+    is one type)."""
+    try:
+        return [
+            annotated_or_observed(arg.annotation, name=arg.arg, observed=observed, aliases=aliases)
+        ]
+    except Unsupported as error:
+        arms = _union_arms(arg.annotation, aliases)
+        if arms is None:
+            raise Unsupported(f"parameter {arg.arg!r}: {error}") from error
+        found = []
+        for arm in arms:
+            try:
+                found.append(parse_annotation(arm, aliases=aliases))
+            except Unsupported:
+                continue  # an arm Rust cannot take: those calls stay in Python
+        if not found:
+            raise Unsupported(f"parameter {arg.arg!r}: {error}") from error
+        return found
+
+
+def _union_arms(node: ast.expr | None, aliases: dict[str, ast.expr]) -> list[ast.expr] | None:
+    """`a | b | None`, `Union[a, b]` (through the module's aliases) as its arms; an arm with
+    None becomes `arm | None`."""
+    seen = 0
+    while isinstance(node, ast.Name) and node.id in aliases and seen < 10:  # noqa: PLR2004
+        node, seen = aliases[node.id], seen + 1
+    members: list[ast.expr] = []
+
+    def flatten(n: ast.expr) -> None:
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.BitOr):
+            flatten(n.left)
+            flatten(n.right)
+        else:
+            members.append(n)
+
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        flatten(node)
+    elif isinstance(node, ast.Subscript) and (
+        (isinstance(node.value, ast.Name) and node.value.id == "Union")
+        or (isinstance(node.value, ast.Attribute) and node.value.attr == "Union")
+    ):
+        members = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+    else:
+        return None
+    optional = any(isinstance(m, ast.Constant) and m.value is None for m in members)
+    arms = [m for m in members if not (isinstance(m, ast.Constant) and m.value is None)]
+    if optional:
+        return [ast.BinOp(arm, ast.BitOr(), ast.Constant(None)) for arm in arms]
+    return arms
+
+
+def _translated(
+    func: ast.FunctionDef,
+    module: _Module,
+    params: tuple[Param, ...],
+    returns: PyType,
+    doc: str,
+) -> FunctionPlan:
+    called: list[str] = []
+
+    def resolve(name: str) -> pytranslate.Callee:
+        callee = module.resolve(name)
+        called.append(name)
+        return callee
+
     info = pytranslate.FunctionInfo(
         name=func.name,
         params=[(p.name, p.type) for p in params],
         returns=returns,
-        constants=constants,
-        math_names=math_names,
+        constants=module.constants,
+        math_names=module.math_names,
+        module_names=module.names,
+        resolve=resolve,
+        functions=module.callable,
     )
     try:
         body: str | None = pytranslate.translate(func, info)
         reason = ""
     except pytranslate.Untranslatable as error:
         body, reason = None, str(error)
-    return FunctionPlan(func.name, tuple(params), returns, doc, body, reason)
+    helpers: dict[str, FunctionPlan] = {}
+    if body is not None:
+        for name in called:
+            callee = module.plan(name)
+            for found in (*callee.helpers, callee):
+                helpers.setdefault(found.name, found)
+    return FunctionPlan(func.name, params, returns, doc, body, reason, tuple(helpers.values()))
 
 
 def _default(node: ast.expr | None, t: PyType, name: str) -> str | None:
@@ -182,18 +349,12 @@ def _default(node: ast.expr | None, t: PyType, name: str) -> str | None:
     return ast.unparse(node)
 
 
-def _module_names(  # noqa: C901, PLR0912  (one branch per kind of binding)
-    tree: ast.Module,
-) -> tuple[dict[str, int | float | bool], frozenset[str]]:
-    """Module constants (bound once, to a literal number) and the names bound to `math`.
+_STAR: dict[str, int] = {"*": 1}
 
-    Every binding at module level counts, wherever it is (inside `if`/`try`/`for`/`with`,
-    `+=`, imports, `def`, `class`, `del`...): a name bound twice is not a constant, since a
-    function sees its value at call time. `from x import *` can bind anything: no constants.
-    """
+
+def _binding_counts(tree: ast.Module) -> dict[str, int]:
+    """How often each name is bound at module level (`_STAR` after `from x import *`)."""
     counts: dict[str, int] = {}
-    values: dict[str, int | float | bool] = {}
-    math_names = set()
 
     def bind(name: str) -> None:
         counts[name] = counts.get(name, 0) + 1
@@ -202,10 +363,8 @@ def _module_names(  # noqa: C901, PLR0912  (one branch per kind of binding)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 if alias.name == "*":
-                    return {}, frozenset()
+                    return _STAR
                 bind(alias.asname or alias.name.split(".")[0])
-                if isinstance(node, ast.Import) and alias.name == "math":
-                    math_names.add(alias.asname or "math")
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bind(node.name)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -214,6 +373,48 @@ def _module_names(  # noqa: C901, PLR0912  (one branch per kind of binding)
             bind(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bind(node.rest)
+    return counts
+
+
+def _callable(
+    tree: ast.Module, functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+) -> frozenset[str]:
+    """The module's functions a body can call by name: bound by their `def` only (not
+    rebound, not `global` anywhere), so the name means that function at call time."""
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return frozenset()
+    rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
+    return frozenset(n for n in functions if counts.get(n) == 1 and n not in rebound)
+
+
+def _immutable_literal(value: object) -> bool:
+    """A number, bool, str, or a tuple of them (at any depth): a value nobody can change."""
+    if isinstance(value, tuple):
+        return all(_immutable_literal(v) for v in value)
+    return isinstance(value, (int, float, bool, str))
+
+
+def _module_names(
+    tree: ast.Module,
+) -> tuple[dict[str, pytranslate.Constant], frozenset[str]]:
+    """Module constants (bound once, to a literal number) and the names bound to `math`.
+
+    Every binding at module level counts, wherever it is (inside `if`/`try`/`for`/`with`,
+    `+=`, imports, `def`, `class`, `del`...): a name bound twice is not a constant, since a
+    function sees its value at call time. `from x import *` can bind anything: no constants.
+    """
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return {}, frozenset()
+    values: dict[str, pytranslate.Constant] = {}
+    math_names = {
+        alias.asname or "math"
+        for node in _module_level(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+        if alias.name == "math"
+    }
     for node in tree.body:
         target: ast.expr | None = None
         value_node: ast.expr | None = None
@@ -226,8 +427,8 @@ def _module_names(  # noqa: C901, PLR0912  (one branch per kind of binding)
                 value: object = ast.literal_eval(value_node)
             except ValueError:
                 continue
-            if isinstance(value, (int, float, bool)):
-                values[target.id] = value
+            if _immutable_literal(value):
+                values[target.id] = value  # type: ignore[assignment]
     # `global X` anywhere means X can change at run time: not a constant.
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     constants = {k: v for k, v in values.items() if counts.get(k) == 1 and k not in rebound}
@@ -243,7 +444,16 @@ def _type_aliases(tree: ast.Module) -> dict[str, ast.expr]:
     for node in _module_level(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             counts[node.id] = counts.get(node.id, 0) + 1
-    for node in tree.body:
+    # Aliases defined for type checkers only (`if TYPE_CHECKING:`) name types too.
+    checking = [
+        stmt
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and not node.orelse
+        and ast.unparse(node.test) in {"TYPE_CHECKING", "typing.TYPE_CHECKING"}
+        for stmt in node.body
+    ]
+    for node in [*tree.body, *checking]:
         target, value = None, None
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target, value = node.targets[0], node.value
@@ -345,9 +555,13 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         "/// Add a name here once its function below is implemented.",
         f"pub const IMPLEMENTED: &[&str] = &[{implemented}];",
     ]
-    for f in plan.functions:
+    exported = {f.name for f in plan.functions}
+    helpers = {h.name: h for f in plan.functions for h in f.helpers if h.name not in exported}
+    for f in [*plan.functions, *helpers.values()]:
         ret = f"PyResult<{f.returns.rust()}>"
         lines += ["", f"/// Rust version of `{plan.dotted}.{f.name}`."]
+        if f.name in helpers:
+            lines += ["/// (Called by the functions above; Python keeps its own for other calls.)"]
         if f.body is not None:
             lines += [
                 "#[allow(unused_mut, unused_assignments, unused_variables, unused_parens,",
@@ -925,7 +1139,9 @@ def stub(plan: ModulePlan) -> str:
     for f in plan.functions:
         params = python_signature(
             f.params,
-            lambda p: f"{p.name}: {p.type}" + ("" if p.default is None else f" = {p.default}"),
+            lambda p: (
+                f"{p.name}: {p.shown or p.type}" + ("" if p.default is None else f" = {p.default}")
+            ),
         )
         lines += ["", f"def {f.name}({params}) -> {f.returns}:"]
         if f.doc:

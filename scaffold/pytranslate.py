@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from scaffold.migrate_types import (
     BOOL,
@@ -32,6 +33,9 @@ from scaffold.migrate_types import (
     Unsupported,
     list_of,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # fmt: off
 RUST_KEYWORDS = frozenset({
@@ -68,6 +72,34 @@ _BIT_OPS = {ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^"}
 _FLOAT_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _MAX_EXACT = 2**53
+# Methods that only read their receiver (str methods, list.index/count): not a mutation.
+_READING_METHODS = frozenset(
+    {
+        "index",
+        "count",
+        "copy",
+        "find",
+        "rfind",
+        "startswith",
+        "endswith",
+        "strip",
+        "lstrip",
+        "rstrip",
+        "split",
+        "join",
+        "replace",
+        "upper",
+        "lower",
+        "isdigit",
+        "isalpha",
+        "isalnum",
+        "isspace",
+        "isupper",
+        "islower",
+        "format",
+        "get",
+    }
+)
 _I64 = (-(2**63), 2**63 - 1)
 
 
@@ -87,7 +119,7 @@ def internal(t: PyType) -> str:
     """The Rust type of a value inside a translated body (str is a Vec<char> there)."""
     if t.name == "str":
         return "Vec<char>"
-    if t.name == "list":
+    if t.name in {"list", "vartuple"}:
         return f"Vec<{internal(t.args[0])}>"
     if t.name == "tuple":
         inner = ", ".join(internal(a) for a in t.args)
@@ -116,7 +148,7 @@ def _convert_strings(expr: str, t: PyType, convert: str) -> str:
         return expr
     if t.name == "str":
         return f"{convert}(&{expr})"
-    if t.name == "list":
+    if t.name in {"list", "vartuple"}:
         item = _convert_strings("v", t.args[0], convert)
         return f"{expr}.into_iter().map(|v| {item}).collect::<Vec<_>>()"
     if t.name == "optional":
@@ -173,11 +205,23 @@ def rust_float(value: float) -> str:
 
 
 @dataclass
-class _Expr:
+class Expr:
     code: str
     type: PyType
     # A place (a variable or an element of one): reading a non-Copy place needs a clone.
     place: bool = False
+
+
+@dataclass(frozen=True)
+class Callee:
+    """A function of the same module that was translated too: calls to it become Rust calls."""
+
+    name: str
+    params: tuple[tuple[str, PyType, str | None, str], ...]  # name, type, default, kind
+    returns: PyType
+
+
+Constant = int | float | bool | str | tuple[object, ...]
 
 
 @dataclass
@@ -187,21 +231,28 @@ class FunctionInfo:
     name: str
     params: list[tuple[str, PyType]]
     returns: PyType
-    constants: dict[str, int | float | bool] = field(default_factory=dict)
+    # Module names bound once, to a literal that cannot change (numbers, strs, tuples).
+    constants: dict[str, Constant] = field(default_factory=dict)
     math_names: frozenset[str] = frozenset()  # names the module binds to the math module
+    # Every name the module binds (a module `len` is not the builtin).
+    module_names: frozenset[str] = frozenset()
+    # The module's functions a body may call: translating one gives its Callee, or raises
+    # Untranslatable (it stays in Python, it is part of a recursion...).
+    resolve: Callable[[str], Callee] | None = None
+    functions: frozenset[str] = frozenset()
 
 
 def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
     """The Rust body (statements, ending with the tail expression) or `Untranslatable`."""
     try:
-        return _Translator(func, info).body()
+        return Translator(func, info).body()
     except Unsupported as error:
         raise Untranslatable(str(error)) from error
     except RecursionError as error:  # pragma: no cover - absurdly nested code
         raise Untranslatable("the body is nested too deeply") from error
 
 
-class _Translator:
+class Translator:
     def __init__(self, func: ast.FunctionDef, info: FunctionInfo) -> None:
         self.func = func
         self.info = info
@@ -209,6 +260,7 @@ class _Translator:
         self.params = {name for name, _ in info.params}
         self.temp = 0
         self.mutated = _mutated_names(func)
+        self.narrowed: dict[str, PyType] = {}
         # Temporaries must not collide with the function's own names (`tmp1_` is legal Python).
         self.taken = {rust_ident(n.id) for n in ast.walk(func) if isinstance(n, ast.Name)}
         self.taken |= {rust_ident(a.arg) for a in ast.walk(func) if isinstance(a, ast.arg)}
@@ -290,7 +342,15 @@ class _Translator:
         if isinstance(node, ast.AugAssign):
             return self.augassign(node, depth)
         if isinstance(node, ast.If):
-            text = f"{pad}if {self.condition(node.test)} {{\n{self.block(node.body, depth + 1)}"
+            cond = self.condition(node.test)
+            narrowed = self.narrowing(node)
+            if narrowed is not None:
+                self.narrowed[narrowed] = self.env[narrowed].args[0]
+            try:
+                inside = self.block(node.body, depth + 1)
+            finally:
+                self.narrowed.pop(narrowed or "", None)
+            text = f"{pad}if {cond} {{\n{inside}"
             if node.orelse:
                 text += f"\n{pad}}} else {{\n{self.block(node.orelse, depth + 1)}"
             return text + f"\n{pad}}}"
@@ -313,10 +373,32 @@ class _Translator:
             message = '""'
             if node.msg is not None:
                 if not (isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str)):
-                    raise Untranslatable("assert with a computed message")
+                    # Python computes the message: it redoes the call that fails.
+                    return f'{pad}if !({cond}) {{ return Err(pyops::redo("assert")); }}'
                 message = rust_str(node.msg.value)
             return f"{pad}if !({cond}) {{ return Err(PyAssertionError::new_err({message})); }}"
         raise Untranslatable(f"the {type(node).__name__} statement (line {node.lineno})")
+
+    def narrowing(self, node: ast.If) -> str | None:
+        """`if x:` or `if x is not None:` on an optional number: inside, x is the number
+        (as a type checker narrows it), unless the body assigns x."""
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.IsNot)
+            and isinstance(test.comparators[0], ast.Constant)
+            and test.comparators[0].value is None
+        ):
+            test = test.left
+        if not isinstance(test, ast.Name):
+            return None
+        t = self.env.get(test.id)
+        if t is None or t.name != "optional" or not t.args[0].is_copy:
+            return None
+        if test.id in _assigned_in(node.body):
+            return None
+        return test.id
 
     def return_(self, node: ast.Return) -> str:
         want = self.info.returns
@@ -329,7 +411,7 @@ class _Translator:
                 return "return Ok(None);"
             raise Untranslatable(f"returns None where the annotation says {want}")
         inner = want.args[0] if want.name == "optional" else want
-        value = _coerce(self.value(node.value, inner), inner, "returns")
+        value = coerce(self.value(node.value, inner), inner, "returns")
         code = to_external(value.code, inner)
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
 
@@ -348,7 +430,7 @@ class _Translator:
             hint = self.env.get(target.id)
             got = self.value(value, hint, fresh_list=True)
             if hint == STR and got.type == CHAR:
-                got = _coerce(got, STR, "assigns")
+                got = coerce(got, STR, "assigns")
             self.declare(target.id, got.type)
             return f"{pad}{rust_ident(target.id)} = {got.code};"
         if isinstance(target, ast.Tuple):
@@ -368,7 +450,7 @@ class _Translator:
                 if whole.type.name != "tuple" or len(whole.type.args) != len(names):
                     raise Untranslatable("unpacking something that is not a tuple of that size")
                 tmp = self.fresh()
-                values = [_Expr(f"{tmp}.{i}", t) for i, t in enumerate(whole.type.args)]
+                values = [Expr(f"{tmp}.{i}", t) for i, t in enumerate(whole.type.args)]
                 for name, v in zip(names, values, strict=True):
                     self.declare(name, v.type)
                 sets = " ".join(
@@ -383,7 +465,7 @@ class _Translator:
             return f"{pad}{{ {lets} {sets} }}"
         if isinstance(target, ast.Subscript):
             place, elem = self.index_place(target)
-            got = _coerce(self.value(value, elem, fresh_list=True), elem, "stores")
+            got = coerce(self.value(value, elem, fresh_list=True), elem, "stores")
             tmp = self.fresh()
             return f"{pad}{{ let {tmp} = {got.code}; {place[0]} {place[1]} = {tmp}; }}"
         raise Untranslatable(f"assignment to {ast.unparse(target)}")
@@ -441,7 +523,7 @@ class _Translator:
                     )
                 tmp = self.fresh()
                 return f"{pad}{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
-            left = _Expr(rust_ident(target.id), current, place=True)
+            left = Expr(rust_ident(target.id), current, place=True)
             result = self.binop(node.op, left, self.value(node.value, current))
             if result.type != current:
                 raise Untranslatable(f"{target.id!r} changes type from {current} to {result.type}")
@@ -450,7 +532,7 @@ class _Translator:
             (prep, place), elem = self.index_place(target)
             if elem.name not in {"int", "float"}:
                 raise Untranslatable(f"augmented assignment to an item of type {elem}")
-            result = self.binop(node.op, _Expr(place, elem), self.value(node.value, elem))
+            result = self.binop(node.op, Expr(place, elem), self.value(node.value, elem))
             if result.type != elem:
                 raise Untranslatable(f"an item changes type from {elem} to {result.type}")
             return f"{pad}{{ {prep} {place} = {result.code}; }}"
@@ -460,30 +542,41 @@ class _Translator:
         pad = "    " * depth
         if node.orelse:
             raise Untranslatable("for ... else")
-        if not isinstance(node.target, ast.Name):
-            raise Untranslatable("a for loop that unpacks its items")
-        name = node.target.id
-        header, item = self.iteration(node.iter, node.body)
-        if item.uses("list") and name in _mutated_in(node.body):
-            raise Untranslatable(f"the loop changes the list {name!r}, shared with its container")
-        self.declare(name, item)
+        header, item, fallible = self.iteration(node.iter, node.body)
+        names = _target_names(node.target)
+        if item.uses("list") and set(names) & _mutated_in(node.body):
+            raise Untranslatable(
+                f"the loop changes the list {names[0]!r}, shared with its container"
+            )
         loop_var = self.fresh()
+        sets = self.bind_target(node.target, Expr(f"{loop_var}{'?' if fallible else ''}", item))
         body = self.block(node.body, depth + 1)
-        return (
-            f"{pad}for {loop_var} in {header} {{\n{pad}    {rust_ident(name)} = {loop_var};\n"
-            f"{body}\n{pad}}}"
-        )
+        return f"{pad}for {loop_var} in {header} {{\n{pad}    {sets}\n{body}\n{pad}}}"
 
-    def iteration(self, iterable: ast.expr, body: list[ast.stmt]) -> tuple[str, PyType]:
-        """A Rust iterator over what Python's `for` would visit, and the item type."""
-        if (
-            isinstance(iterable, ast.Call)
-            and isinstance(iterable.func, ast.Name)
-            and iterable.func.id == "range"
-            and not iterable.keywords
-        ):
-            return self.range_(iterable.args), INT
-        if not isinstance(iterable, ast.Name):
+    def bind_target(self, target: ast.expr, item: Expr) -> str:
+        """Assign a loop item to the loop target: a name, or a tuple of names it unpacks."""
+        if isinstance(target, ast.Name):
+            self.declare(target.id, item.type)
+            return f"{rust_ident(target.id)} = {item.code};"
+        if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+            if item.type.name != "tuple" or len(item.type.args) != len(target.elts):
+                raise Untranslatable(f"unpacking {item.type} into {ast.unparse(target)}")
+            held = self.fresh()
+            sets = [f"let {held} = {item.code};"]
+            for i, (elt, t) in enumerate(zip(target.elts, item.type.args, strict=True)):
+                self.declare(elt.id, t)  # type: ignore[attr-defined]
+                sets.append(f"{rust_ident(elt.id)} = {held}.{i};")  # type: ignore[attr-defined]
+            return " ".join(sets)
+        raise Untranslatable(f"a for loop that unpacks into {ast.unparse(target)}")
+
+    def iteration(self, iterable: ast.expr, body: list[ast.stmt]) -> tuple[str, PyType, bool]:
+        """A Rust iterator over what Python's `for` would visit, the item type, and whether
+        each item is a PyResult (`zip(..., strict=True)` can fail part-way)."""
+        if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name):
+            name = iterable.func.id
+            if name in {"range", "enumerate", "zip", "reversed"} and self.is_builtin(name):
+                return self.builtin_iteration(name, iterable, body)
+        if not isinstance(iterable, ast.Name) or iterable.id not in self.env:
             root = _root_name(iterable)
             live = isinstance(iterable, (ast.Subscript, ast.Attribute)) and not (
                 isinstance(iterable, ast.Subscript) and isinstance(iterable.slice, ast.Slice)
@@ -493,26 +586,82 @@ class _Translator:
                 raise Untranslatable(f"the loop changes {root!r} while iterating over part of it")
             seq = self.value(iterable)
             if seq.type.name == "str":
-                return f"({seq.code}).into_iter()", CHAR
-            if seq.type.name == "list":
-                return f"({seq.code}).into_iter()", seq.type.args[0]
+                return f"({seq.code}).into_iter()", CHAR, False
+            if seq.type.name in {"list", "vartuple"}:
+                return f"({seq.code}).into_iter()", seq.type.args[0], False
             raise Untranslatable(f"iterating over {seq.type}")
-        t = self.env.get(iterable.id)
-        if t is None:
-            raise Untranslatable(f"iterating over {iterable.id!r}")
+        t = self.env[iterable.id]
         assigned = _assigned_in(body)
         if iterable.id in assigned or iterable.id in _mutated_in(body):
             # Python's iterator sees changes made while looping; a Rust copy would not.
             raise Untranslatable(f"the loop changes {iterable.id!r} while iterating over it")
         name = rust_ident(iterable.id)
-        if t.name in {"str", "list"}:
+        if t.name in {"str", "list", "vartuple"}:
             # The loop does not change the sequence: read it in place, one item at a time,
             # instead of copying it whole.
             item = CHAR if t.name == "str" else t.args[0]
             clone = "" if item.is_copy else ".clone()"
             index = self.fresh()
-            return f"(0..{name}.len()).map(|{index}| {name}[{index}]{clone})", item
+            return f"(0..{name}.len()).map(|{index}| {name}[{index}]{clone})", item, False
         raise Untranslatable(f"iterating over {t}")
+
+    def builtin_iteration(  # noqa: C901, PLR0912  (one branch per builtin and form)
+        self, name: str, call: ast.Call, body: list[ast.stmt]
+    ) -> tuple[str, PyType, bool]:
+        where = ast.unparse(call)
+        if any(isinstance(a, ast.Starred) for a in call.args):
+            raise Untranslatable(f"{where} (unpacked arguments)")
+        if name == "range":
+            if call.keywords:
+                raise Untranslatable(f"{where} (keywords)")
+            return self.range_(call.args), INT, False
+        if name == "reversed":
+            if call.keywords or len(call.args) != 1:
+                raise Untranslatable(where)
+            inner = call.args[0]
+            if isinstance(inner, ast.Call) and not (
+                isinstance(inner.func, ast.Name) and inner.func.id == "range"
+            ):
+                # enumerate, zip and reversed objects are not reversible: Python raises.
+                raise Untranslatable(f"{where} (Python raises TypeError: not reversible)")
+            header, item, fallible = self.iteration(call.args[0], body)
+            if fallible:
+                raise Untranslatable(f"{where} of a zip(strict=True)")
+            # pyops::range is not double-ended: take its items first (they are ints).
+            if header.startswith("pyops::range("):
+                return f"{header}.collect::<Vec<i64>>().into_iter().rev()", item, False
+            return f"({header}).rev()", item, False
+        if name == "enumerate":
+            start = 0
+            if call.keywords or not 1 <= len(call.args) <= 2:  # noqa: PLR2004
+                raise Untranslatable(f"{where} (only enumerate(x) and enumerate(x, n))")
+            if len(call.args) == 2:  # noqa: PLR2004
+                literal = literal_int(call.args[1])
+                if literal is None or abs(literal) > 2**32:
+                    raise Untranslatable(f"{where} (a start that is not a small literal)")
+                start = literal
+            header, item, fallible = self.iteration(call.args[0], body)
+            if fallible:
+                raise Untranslatable(f"{where} of a zip(strict=True)")
+            pair = PyType("tuple", (INT, item))
+            i, v = self.fresh(), self.fresh()
+            code = f"({header}).enumerate().map(|({i}, {v})| ({i} as i64 + {start}_i64, {v}))"
+            return code, pair, False
+        # zip
+        strict = False
+        for keyword in call.keywords:
+            if keyword.arg != "strict" or not isinstance(keyword.value, ast.Constant):
+                raise Untranslatable(f"{where} (keywords other than strict=True/False)")
+            strict = keyword.value.value is True
+        if len(call.args) != 2:  # noqa: PLR2004
+            raise Untranslatable(f"{where} (only zip of two iterables)")
+        (ha, ta, fa), (hb, tb, fb) = (self.iteration(a, body) for a in call.args)
+        if fa or fb:
+            raise Untranslatable(f"{where} of a zip(strict=True)")
+        pair = PyType("tuple", (ta, tb))
+        if strict:
+            return f"pyops::zip_strict({ha}, {hb})", pair, True
+        return f"({ha}).zip({hb})", pair, False
 
     def range_(self, args: list[ast.expr]) -> str:
         if not 1 <= len(args) <= 3:  # noqa: PLR2004
@@ -533,19 +682,19 @@ class _Translator:
     def expr_stmt(self, node: ast.expr) -> str:
         if isinstance(node, ast.Constant):
             return ""  # a bare string: a comment
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-        ):
-            owner = node.func.value.id
-            t = self.env.get(owner)
-            if t is not None and t.name == "list" and node.func.attr in {"append", "pop"}:
-                return self.list_method(owner, t, node) + ";"
+        if isinstance(node, ast.Call):
+            got = self.call(node, None)
+            return f"let _ = {got.code};" if got.type != NONE else f"{got.code};"
         raise Untranslatable(f"the expression statement {ast.unparse(node)}")
 
-    def list_method(self, owner: str, t: PyType, node: ast.Call) -> str:
-        method = node.func.attr  # type: ignore[attr-defined]
+    def list_method(self, node: ast.Call) -> str:
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            raise Untranslatable(f"the list method call {ast.unparse(node)} (not on a variable)")
+        owner, method = func.value.id, func.attr
+        t = self.env.get(owner)
+        if t is None or t.name != "list":
+            raise Untranslatable(f"the list method call {ast.unparse(node)}")
         if owner in self.params:
             raise Untranslatable(f"it mutates its list argument {owner!r}")
         name = rust_ident(owner)
@@ -555,7 +704,7 @@ class _Translator:
             if t.uses("?"):
                 self.declare(owner, list_of(item.type))
             else:
-                item = _coerce(item, t.args[0], "appends")
+                item = coerce(item, t.args[0], "appends")
             return f"{name}.push({item.code})"
         if method == "pop" and not node.args and not node.keywords and not t.uses("?"):
             return f"pyops::pop(&mut {name})?"
@@ -563,17 +712,22 @@ class _Translator:
 
     def raise_(self, node: ast.Raise) -> str:
         exc = node.exc
-        if isinstance(exc, ast.Call) and isinstance(exc.func, ast.Name) and not exc.keywords:
-            kind = _EXCEPTIONS.get(exc.func.id)
-            if kind and len(exc.args) <= 1:
-                message = '""'
-                if exc.args:
-                    arg = exc.args[0]
-                    if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
-                        raise Untranslatable("raise with a computed message")
-                    message = rust_str(arg.value)
-                return f"return Err({kind}::new_err({message}));"
-        raise Untranslatable(f"raise {ast.unparse(exc) if exc else ''}".strip())
+        if (
+            node.cause is None
+            and isinstance(exc, ast.Call)
+            and isinstance(exc.func, ast.Name)
+            and not exc.keywords
+            and exc.func.id in _EXCEPTIONS
+            and self.is_builtin(exc.func.id)
+            and len(exc.args) <= 1
+            and all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in exc.args)
+        ):
+            message = rust_str(exc.args[0].value) if exc.args else '""'  # type: ignore[attr-defined]
+            return f"return Err({_EXCEPTIONS[exc.func.id]}::new_err({message}));"
+        # Anything else (the module's own exception class, a computed message...): Python
+        # redoes the call and raises exactly its own exception. The body is pure, so redoing
+        # it changes nothing else.
+        return 'return Err(pyops::redo("raise"));'
 
     # -- expressions ------------------------------------------------------------------------
 
@@ -590,7 +744,7 @@ class _Translator:
         *,
         fresh_list: bool = False,
         aliasable: bool = True,
-    ) -> _Expr:
+    ) -> Expr:
         """An owned value. Reading a list variable would alias it in Python: refused when
         the value is stored (`fresh_list`) so that a later change cannot tell the difference."""
         got = self.expr(node, hint)
@@ -601,7 +755,7 @@ class _Translator:
                     "copy cannot reproduce; a list of numbers or strings can be copied "
                     "explicitly with list(...) first"
                 )
-            return _Expr(f"{got.code}.clone()", got.type)
+            return Expr(f"{got.code}.clone()", got.type)
         return got
 
     def condition(self, node: ast.expr) -> str:
@@ -612,17 +766,19 @@ class _Translator:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
             return f"!({self.condition(node.operand)})"
         got = self.expr(node)
-        return _truth(got)
+        return truth(got)
 
-    def expr(self, node: ast.expr, hint: PyType | None = None) -> _Expr:  # noqa: C901, PLR0911, PLR0912
+    def expr(self, node: ast.expr, hint: PyType | None = None) -> Expr:  # noqa: C901, PLR0911, PLR0912, PLR0915
         if isinstance(node, ast.Constant):
             return self.constant(node.value, hint)
         if isinstance(node, ast.Name):
+            if node.id in self.narrowed:
+                return Expr(f"{rust_ident(node.id)}.unwrap()", self.narrowed[node.id])
             if node.id in self.env:
                 t = self.env[node.id]
                 if t.uses("?"):
                     raise Untranslatable(f"{node.id!r} is read before its item type is known")
-                return _Expr(rust_ident(node.id), t, place=True)
+                return Expr(rust_ident(node.id), t, place=True)
             if node.id in self.info.constants:
                 return self.constant(self.info.constants[node.id], hint)
             raise Untranslatable(f"the name {node.id!r} (not a local, parameter or constant)")
@@ -634,7 +790,7 @@ class _Translator:
             return self.binop(node.op, left, right, node)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.Not):
-                return _Expr(f"!({self.condition(node.operand)})", BOOL)
+                return Expr(f"!({self.condition(node.operand)})", BOOL)
             if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
                 value = node.operand.value
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -643,11 +799,11 @@ class _Translator:
             if isinstance(node.op, ast.UAdd) and operand.type in {INT, FLOAT}:
                 return operand
             if isinstance(node.op, ast.USub) and operand.type == INT:
-                return _Expr(f"pyops::neg({operand.code})?", INT)
+                return Expr(f"pyops::neg({operand.code})?", INT)
             if isinstance(node.op, ast.USub) and operand.type == FLOAT:
-                return _Expr(f"(-{operand.code})", FLOAT)
+                return Expr(f"(-{operand.code})", FLOAT)
             if isinstance(node.op, ast.Invert) and operand.type == INT:
-                return _Expr(f"(!{operand.code})", INT)
+                return Expr(f"(!{operand.code})", INT)
             raise Untranslatable(f"{ast.unparse(node)} on {operand.type}")
         if isinstance(node, ast.BoolOp):
             values = [self.value(v) for v in node.values]
@@ -655,7 +811,7 @@ class _Translator:
                 # `a or b` returns an operand, not a bool, when the operands are not bools.
                 raise Untranslatable("and/or on values that are not bools")
             joiner = " && " if isinstance(node.op, ast.And) else " || "
-            return _Expr("(" + joiner.join(v.code for v in values) + ")", BOOL)
+            return Expr("(" + joiner.join(v.code for v in values) + ")", BOOL)
         if isinstance(node, ast.Compare):
             return self.compare(node)
         if isinstance(node, ast.IfExp):
@@ -664,7 +820,7 @@ class _Translator:
             no = self.value(node.orelse, yes.type)
             if yes.type != no.type:
                 raise Untranslatable(f"a conditional expression of {yes.type} or {no.type}")
-            return _Expr(f"(if {cond} {{ {yes.code} }} else {{ {no.code} }})", yes.type)
+            return Expr(f"(if {cond} {{ {yes.code} }} else {{ {no.code} }})", yes.type)
         if isinstance(node, ast.Subscript):
             return self.subscript(node)
         if isinstance(node, ast.Call):
@@ -679,9 +835,11 @@ class _Translator:
             ]
             code = ", ".join(i.code for i in items)
             code = f"({code},)" if len(items) == 1 else f"({code})"
-            return _Expr(code, PyType("tuple", tuple(i.type for i in items)))
+            return Expr(code, PyType("tuple", tuple(i.type for i in items)))
         if isinstance(node, ast.ListComp):
             return self.listcomp(node)
+        if isinstance(node, ast.JoinedStr):
+            return self.fstring(node)
         if isinstance(node, ast.Attribute):
             if isinstance(node.value, ast.Name) and node.value.id in self.info.math_names:
                 constants = {
@@ -691,61 +849,71 @@ class _Translator:
                     "inf": "f64::INFINITY",
                 }
                 if node.attr in constants:
-                    return _Expr(constants[node.attr], FLOAT)
+                    return Expr(constants[node.attr], FLOAT)
             raise Untranslatable(f"the attribute {ast.unparse(node)}")
         raise Untranslatable(f"the expression {ast.unparse(node)}")
 
-    def constant(self, value: object, hint: PyType | None) -> _Expr:
+    def constant(self, value: object, hint: PyType | None) -> Expr:  # noqa: PLR0911  (one per type)
         if isinstance(value, bool):
-            return _Expr("true" if value else "false", BOOL)
+            return Expr("true" if value else "false", BOOL)
         if isinstance(value, int):
             if not _I64[0] <= value <= _I64[1]:
                 raise Untranslatable(f"the int literal {value} does not fit in i64")
-            return _Expr(f"{value}_i64", INT)
+            return Expr(f"{value}_i64", INT)
         if isinstance(value, float):
             # Parenthesised so that a method call on it applies to the negative number.
             code = rust_float(value)
-            return _Expr(f"({code})" if code.startswith("-") else code, FLOAT)
+            return Expr(f"({code})" if code.startswith("-") else code, FLOAT)
         if isinstance(value, str):
             if hint == CHAR and len(value) == 1:
-                return _Expr(rust_char(value), CHAR)
-            return _Expr(f"pyops::chars({rust_str(value)})", STR)
+                return Expr(rust_char(value), CHAR)
+            return Expr(f"pyops::chars({rust_str(value)})", STR)
+        if isinstance(value, tuple):
+            items = [self.constant(v, None) for v in value]
+            kinds = {i.type for i in items}
+            code = "".join(f"{i.code}, " for i in items)
+            if len(kinds) == 1 and len(items) > 1:
+                # A table of one type (`(("M", 1000), ...)`): iterable and indexable.
+                return Expr(f"vec![{code}]", PyType("vartuple", (items[0].type,)))
+            return Expr(f"({code})", PyType("tuple", tuple(i.type for i in items)))
         raise Untranslatable(f"the constant {value!r}")
 
     def binop(  # noqa: C901, PLR0911, PLR0912  (one branch per operand type)
-        self, op: ast.operator, left: _Expr, right: _Expr, node: ast.expr | None = None
-    ) -> _Expr:
+        self, op: ast.operator, left: Expr, right: Expr, node: ast.expr | None = None
+    ) -> Expr:
         where = ast.unparse(node) if node is not None else type(op).__name__
         lt, rt = left.type, right.type
         if lt == INT and rt == INT:
             if type(op) in _INT_OPS:
-                return _Expr(f"{_INT_OPS[type(op)]}({left.code}, {right.code})?", INT)
+                return Expr(f"{_INT_OPS[type(op)]}({left.code}, {right.code})?", INT)
             if type(op) in _BIT_OPS:
-                return _Expr(f"({left.code} {_BIT_OPS[type(op)]} {right.code})", INT)
+                return Expr(f"({left.code} {_BIT_OPS[type(op)]} {right.code})", INT)
             if isinstance(op, ast.Div):
-                return _Expr(f"pyops::truediv({left.code}, {right.code})?", FLOAT)
-            if isinstance(op, ast.Pow) and node is not None and isinstance(node, ast.BinOp):
-                exponent = _literal_int(node.right)
+                return Expr(f"pyops::truediv({left.code}, {right.code})?", FLOAT)
+            if isinstance(op, ast.Pow):
+                exponent = literal_int(node.right) if isinstance(node, ast.BinOp) else None
                 if exponent is not None and exponent >= 0:
-                    return _Expr(f"pyops::pow({left.code}, {right.code})?", INT)
-            raise Untranslatable(f"{where}: only a literal non-negative int exponent")
+                    return Expr(f"pyops::pow({left.code}, {right.code})?", INT)
+                # A negative exponent gives a float in Python: the call is redone there.
+                return Expr(f"pyops::pow_var({left.code}, {right.code})?", INT)
+            raise Untranslatable(f"{where} ({lt} and {rt})")
         if {lt, rt} <= {INT, FLOAT} and FLOAT in {lt, rt}:
             # Mixed arithmetic converts the int to float, exactly as Python does for i64.
             lc = left.code if lt == FLOAT else f"({left.code} as f64)"
             rc = right.code if rt == FLOAT else f"({right.code} as f64)"
             if type(op) in _FLOAT_OPS:
-                return _Expr(f"({lc} {_FLOAT_OPS[type(op)]} {rc})", FLOAT)
+                return Expr(f"({lc} {_FLOAT_OPS[type(op)]} {rc})", FLOAT)
             if isinstance(op, ast.Div):
-                return _Expr(f"pyops::fdiv({lc}, {rc})?", FLOAT)
+                return Expr(f"pyops::fdiv({lc}, {rc})?", FLOAT)
             if isinstance(op, ast.Pow) and node is not None and isinstance(node, ast.BinOp):
-                power = _literal_number(node.right)
+                power = literal_number(node.right)
                 if power is not None and power >= 0 and float(power).is_integer():
-                    return _Expr(f"pyops::fpow({lc}, {rc})?", FLOAT)
+                    return Expr(f"pyops::fpow({lc}, {rc})?", FLOAT)
             raise Untranslatable(f"{where} on floats (// % and ** differ in corner cases)")
         if isinstance(op, ast.Add) and CHAR in {lt, rt} and {lt, rt} <= {CHAR, STR}:
             # A one-character str is a char inside the body: widen it back to a str.
-            left = _coerce(left, STR, "adds")
-            right = _coerce(right, STR, "adds")
+            left = coerce(left, STR, "adds")
+            right = coerce(right, STR, "adds")
             lt = rt = STR
         if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list"}:
             if lt.name == "list" and lt.args[0].uses("list"):
@@ -753,16 +921,18 @@ class _Translator:
                     f"{where} on {lt} shares the inner lists in Python (Rust would copy them)"
                 )
             tmp = self.fresh()
-            return _Expr(
-                f"{{ let mut {tmp} = {left.code}; {tmp}.extend({right.code}); {tmp} }}", lt
-            )
+            return Expr(f"{{ let mut {tmp} = {left.code}; {tmp}.extend({right.code}); {tmp} }}", lt)
+        if isinstance(op, ast.Mult) and {lt, rt} in ({STR, INT}, {CHAR, INT}):
+            text, count = (left, right) if rt == INT else (right, left)
+            text = coerce(text, STR, "repeats")
+            return Expr(f"pyops::repeat_str(&{text.code}, {count.code})?", STR)
         if isinstance(op, ast.Mult) and lt.name == "list" and rt == INT:
             return self.repeat(left, right, where)
         if isinstance(op, ast.Mult) and rt.name == "list" and lt == INT:
             return self.repeat(right, left, where)
         raise Untranslatable(f"{where} ({lt} and {rt})")
 
-    def repeat(self, items: _Expr, count: _Expr, where: str) -> _Expr:
+    def repeat(self, items: Expr, count: Expr, where: str) -> Expr:
         # [x] * n: the only form kept, and only for immutable items (rows would be shared).
         if (
             not items.code.startswith("vec![")
@@ -771,9 +941,9 @@ class _Translator:
         ):
             raise Untranslatable(f"{where}: only [value] * n of numbers (lists would share rows)")
         item = items.code[len("vec![") : -1]
-        return _Expr(f"pyops::repeat({item}, {count.code})", items.type)
+        return Expr(f"pyops::repeat({item}, {count.code})?", items.type)
 
-    def compare(self, node: ast.Compare) -> _Expr:
+    def compare(self, node: ast.Compare) -> Expr:
         """Python's chain `a < b < c`: each middle operand evaluated once (bound to a
         temporary), and later operands only when the earlier comparison held."""
         left_node = node.left
@@ -781,31 +951,46 @@ class _Translator:
         steps: list[tuple[str, str]] = []  # (let binding the right operand, comparison)
         last = len(node.ops) - 1
         for k, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
-            right = self.value(right_node, left.type)
+            if isinstance(right_node, ast.Constant) and right_node.value is None:
+                right = Expr("None", NONE)  # only `is None` / `is not None` use it
+            else:
+                right = self.value(right_node, left.type)
             binding = ""
             if k < last:
                 tmp = self.fresh()
                 binding = f"let {tmp} = {right.code};"
-                right = _Expr(tmp, right.type)
+                right = Expr(tmp, right.type)
             steps.append((binding, self.compare_pair(node, op, left, left_node, right, right_node)))
             left, left_node = right, right_node
         code = steps[-1][1]
         for binding, check in reversed(steps[:-1]):
             code = f"{{ {binding} {check} && {code} }}"
-        return _Expr(f"({code})", BOOL)
+        return Expr(f"({code})", BOOL)
 
-    def compare_pair(  # noqa: C901, PLR0917  (both operands with their nodes)
+    def compare_pair(  # noqa: C901, PLR0912, PLR0917  (both operands with their nodes)
         self,
         node: ast.Compare,
         op: ast.cmpop,
-        left: _Expr,
+        left: Expr,
         left_node: ast.expr,
-        right: _Expr,
+        right: Expr,
         right_node: ast.expr,
     ) -> str:
+        if isinstance(op, (ast.Is, ast.IsNot)) and (
+            isinstance(right_node, ast.Constant) and isinstance(right_node.value, bool)
+        ):
+            # `x is True`: only a bool can be the True object (the dispatch lets no other
+            # object into a bool, and ints stay ints).
+            same = left.type == BOOL
+            code = f"({left.code} == {'true' if right_node.value else 'false'})"
+            check = code if same else "false"
+            return check if isinstance(op, ast.Is) else f"!({check})"
+        if isinstance(op, (ast.In, ast.NotIn)):
+            found = self.contains(node, left, right, right_node)
+            return found if isinstance(op, ast.In) else f"!({found})"
         if isinstance(op, (ast.Is, ast.IsNot)):
             if not (isinstance(right_node, ast.Constant) and right_node.value is None):
-                raise Untranslatable("`is` with something other than None")
+                raise Untranslatable("`is` with something other than None or True/False")
             if left.type.name != "optional":
                 raise Untranslatable(f"`is None` on {left.type}")
             check = "is_none" if isinstance(op, ast.Is) else "is_some"
@@ -815,16 +1000,16 @@ class _Translator:
         if left.type != right.type and left.type in {INT, FLOAT} and right.type in {INT, FLOAT}:
             # Python compares int and float exactly; only small int literals are safe.
             literal = right_node if right.type == INT else left_node
-            number = _literal_int(literal)
+            number = literal_int(literal)
             if number is None or abs(number) > _MAX_EXACT:
                 raise Untranslatable(f"{ast.unparse(node)} compares an int with a float")
             fixed = f"({rust_float(float(number))})"
-            left = _Expr(fixed, FLOAT) if left.type == INT else left
-            right = _Expr(fixed, FLOAT) if right.type == INT else right
+            left = Expr(fixed, FLOAT) if left.type == INT else left
+            right = Expr(fixed, FLOAT) if right.type == INT else right
         if left.type == CHAR and right.type == STR:
-            left = _Expr(f"vec![{left.code}]", STR)
+            left = Expr(f"vec![{left.code}]", STR)
         if right.type == CHAR and left.type == STR:
-            right = _Expr(f"vec![{right.code}]", STR)
+            right = Expr(f"vec![{right.code}]", STR)
         if left.type != right.type:
             raise Untranslatable(f"{ast.unparse(node)} compares {left.type} with {right.type}")
         if type(op) not in {ast.Eq, ast.NotEq} and left.type.name not in {
@@ -840,11 +1025,37 @@ class _Translator:
             raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
         return f"({left.code} {_CMP[type(op)]} {right.code})"
 
-    def subscript(self, node: ast.Subscript) -> _Expr:  # noqa: C901, PLR0912  (one branch per construct)
+    def contains(self, node: ast.Compare, item: Expr, seq: Expr, seq_node: ast.expr) -> str:
+        """Python's `item in seq`: a substring for str; `==` on each item of a list or tuple
+        (refused for floats: Python tries identity first, so `nan in [nan]` can be true)."""
+        if seq.type == STR and item.type in {STR, CHAR}:
+            needle = f"vec![{item.code}]" if item.type == CHAR else item.code
+            return f"pyops::contains(&{seq.code}, &{needle})"
+        if seq.type.name == "tuple" and isinstance(seq_node, ast.Tuple):
+            options = seq.type.args
+        elif seq.type.name in {"list", "vartuple"}:
+            options = (seq.type.args[0],)
+        else:
+            raise Untranslatable(f"{ast.unparse(node)}: `in` on {seq.type}")
+        if any(t.uses("float") for o in options for t in o.walk()) or item.type.uses("float"):
+            raise Untranslatable(f"{ast.unparse(node)}: `in` with floats differs for NaN")
+        if item.type == CHAR and all(o == STR for o in options):
+            item = Expr(f"vec![{item.code}]", STR)
+        if any(o != item.type for o in options):
+            raise Untranslatable(f"{ast.unparse(node)}: `in` compares {item.type} with {seq.type}")
+        held, probe = self.fresh(), self.fresh()
+        if seq.type.name == "tuple":
+            tests = " || ".join(f"{held}.{i} == {probe}" for i in range(len(options)))
+            return f"{{ let {probe} = {item.code}; let {held} = {seq.code}; {tests or 'false'} }}"
+        return f"{{ let {probe} = {item.code}; {seq.code}.contains(&{probe}) }}"
+
+    def subscript(self, node: ast.Subscript) -> Expr:  # noqa: C901, PLR0912  (one branch per construct)
         seq = self.expr(node.value)
         t = seq.type
         if isinstance(node.slice, ast.Slice):
-            if node.slice.step is not None or t.name not in {"list", "str"}:
+            if t.name == "vartuple":
+                t = list_of(t.args[0])
+            if t.name not in {"list", "str"}:
                 raise Untranslatable(f"the slice {ast.unparse(node)}")
             if t.name == "list" and t.args[0].uses("list"):
                 raise Untranslatable(
@@ -852,7 +1063,7 @@ class _Translator:
                     "stay shared (Rust would copy them)"
                 )
             bounds = []
-            for part in (node.slice.lower, node.slice.upper):
+            for part in (node.slice.lower, node.slice.upper, node.slice.step):
                 if part is None:
                     bounds.append("None")
                 else:
@@ -861,17 +1072,28 @@ class _Translator:
                         raise Untranslatable("a slice bound that is not an int")
                     bounds.append(f"Some({v.code})")
             tmp, lo, hi = self.fresh(), self.fresh(), self.fresh()
-            return _Expr(
+            if node.slice.step is not None:
+                # Python's slice.indices(): clamped bounds, any non-zero step.
+                return Expr(
+                    f"{{ let {tmp} = &{seq.code}; pyops::slice_step({tmp}.len(), {bounds[0]}, "
+                    f"{bounds[1]}, {bounds[2]})?.into_iter().map(|i| {tmp}[i].clone())"
+                    ".collect::<Vec<_>>() }",
+                    t,
+                )
+            return Expr(
                 f"{{ let {tmp} = &{seq.code}; let ({lo}, {hi}) = pyops::slice({tmp}.len(), "
                 f"{bounds[0]}, {bounds[1]}); {tmp}[{lo}..{hi}].to_vec() }}",
                 t,
             )
         if t.name == "tuple":
-            i = _literal_int(node.slice)
+            i = literal_int(node.slice)
             if i is None or not -len(t.args) <= i < len(t.args):
                 raise Untranslatable(f"tuple index {ast.unparse(node.slice)}")
             i %= len(t.args)
-            return _Expr(f"{seq.code}.{i}", t.args[i], place=seq.place)
+            return Expr(f"{seq.code}.{i}", t.args[i], place=seq.place)
+        if t.name == "vartuple":
+            t = list_of(t.args[0])
+            seq = Expr(seq.code, t, place=seq.place)
         if t.name not in {"list", "str"}:
             raise Untranslatable(f"indexing {t}")
         index = self.value(node.slice, INT)
@@ -887,7 +1109,7 @@ class _Translator:
                 f"{{ let {held} = &{seq.code}; let {tmp} = {index.code}; "
                 f'{held}[pyops::index({held}.len(), {tmp}, "{what}")?] }}'
             )
-            return _Expr(code, item)
+            return Expr(code, item)
         if not seq.place:
             # Evaluate a computed sequence once, then take the item from it.
             held = self.fresh()
@@ -895,188 +1117,318 @@ class _Translator:
                 f"{{ let {held} = {seq.code}; let {tmp} = {index.code}; "
                 f'{held}[pyops::index({held}.len(), {tmp}, "{what}")?].clone() }}'
             )
-            return _Expr(code, CHAR if t == STR else t.args[0])
+            return Expr(code, CHAR if t == STR else t.args[0])
         code = (
             f"{seq.code}[{{ let {tmp} = {index.code}; "
             f'pyops::index({seq.code}.len(), {tmp}, "{what}")? }}]'
         )
         item = CHAR if t == STR else t.args[0]
-        return _Expr(code, item, place=True)
+        return Expr(code, item, place=True)
 
-    def call(self, node: ast.Call, hint: PyType | None) -> _Expr:  # noqa: C901, PLR0911, PLR0912, PLR0915
-        if node.keywords:
-            raise Untranslatable(f"the call {ast.unparse(node)} (keyword arguments)")
+    def call(self, node: ast.Call, hint: PyType | None) -> Expr:
+        """A call: to a function of the module (translated too), or to an entry of the
+        registry of builtins, methods and `math` functions (`scaffold/pyspecialize.py`)."""
+        from scaffold import pyspecialize  # noqa: PLC0415  (it imports this module)
+
         func = node.func
-        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-            owner = func.value.id
-            if owner in self.info.math_names:
-                return self.math(func.attr, node)
-            t = self.env.get(owner)
-            if t is not None and t.name == "list" and func.attr == "pop":
-                return _Expr(self.list_method(owner, t, node), t.args[0])
-            raise Untranslatable(f"the call {ast.unparse(node)}")
+        if isinstance(func, ast.Attribute):
+            owner = func.value
+            if (
+                isinstance(owner, ast.Name)
+                and owner.id in self.info.math_names
+                and owner.id not in self.env
+            ):
+                return pyspecialize.math_call(self, func.attr, node, hint)
+            if isinstance(owner, ast.Dict) and func.attr == "get":
+                return self.dict_get(owner, node)
+            if (
+                isinstance(owner, ast.Constant)
+                and isinstance(owner.value, str)
+                and func.attr == "format"
+            ):
+                return self.format_(owner.value, node)
+            return pyspecialize.method_call(self, func, node)
         if not isinstance(func, ast.Name):
             raise Untranslatable(f"the call {ast.unparse(node)}")
-        name, args = func.id, node.args
+        name = func.id
         if name in self.env:
             raise Untranslatable(f"calling the local {name!r}")
-        if name == "len" and len(args) == 1:
-            seq = self.expr(args[0])
-            if seq.type.name not in {"list", "str"}:
-                raise Untranslatable(f"len() of {seq.type}")
-            return _Expr(f"({seq.code}.len() as i64)", INT)
-        if name == "abs" and len(args) == 1:
-            v = self.value(args[0], hint)
-            if v.type == INT:
-                return _Expr(f"pyops::abs({v.code})?", INT)
-            if v.type == FLOAT:
-                # Parenthesised: `-2.5f64.abs()` would parse as `-(2.5f64.abs())`.
-                return _Expr(f"({v.code}).abs()", FLOAT)
-        if name in {"min", "max"} and len(args) == 1:
-            seq = self.expr(args[0])
-            if seq.type.name == "list" and seq.type.args[0] in {INT, FLOAT}:
-                return _Expr(f"pyops::{name}_of(&{seq.code})?", seq.type.args[0])
-        if name in {"min", "max"} and len(args) >= 2:  # noqa: PLR2004
-            values = [self.value(a, hint) for a in args]
-            kinds = {v.type for v in values}
-            if len(kinds) == 1 and kinds <= {INT, FLOAT, CHAR}:
-                code = values[0].code
-                for v in values[1:]:
-                    code = f"pyops::{name}2({code}, {v.code})"
-                return _Expr(code, values[0].type)
-        if name == "sum" and len(args) == 1:
-            seq = self.expr(args[0])
-            if seq.type == list_of(INT):
-                return _Expr(f"pyops::sum(&{seq.code})?", INT)
-            raise Untranslatable(f"sum() of {seq.type} (float sums differ between Pythons)")
-        if name == "int" and len(args) == 1:
-            v = self.value(args[0])
-            if v.type == INT:
-                return v
-            if v.type == FLOAT:
-                return _Expr(f"pyops::float_to_int({v.code})?", INT)
-        if name == "float" and len(args) == 1:
-            v = self.value(args[0])
-            if v.type in {INT, FLOAT}:
-                return _Expr(v.code if v.type == FLOAT else f"({v.code} as f64)", FLOAT)
-        if name == "ord" and len(args) == 1:
-            v = self.value(args[0], CHAR)
-            if v.type == CHAR:
-                return _Expr(f"({v.code} as i64)", INT)
-        if name == "chr" and len(args) == 1:
-            v = self.value(args[0], INT)
-            if v.type == INT:
-                return _Expr(f"pyops::chr({v.code})?", CHAR)
-        if name == "list" and len(args) == 1:
-            if (
-                isinstance(args[0], ast.Call)
-                and isinstance(args[0].func, ast.Name)
-                and args[0].func.id == "range"
-                and not args[0].keywords
-            ):
-                return _Expr(f"({self.range_(args[0].args)}).collect::<Vec<i64>>()", list_of(INT))
-            v = self.value(args[0])
-            if v.type.name == "list":
-                if v.type.args[0].uses("list"):
-                    raise Untranslatable(
-                        f"{ast.unparse(node)} is a shallow copy in Python: the inner lists stay "
-                        "shared (Rust would copy them)"
-                    )
-                return v
-            if v.type == STR:
-                return _Expr(
-                    f"{v.code}.into_iter().map(|c| vec![c]).collect::<Vec<_>>()", list_of(STR)
-                )
-        if name == "str" and len(args) == 1:
-            v = self.value(args[0])
-            if v.type == CHAR:
-                return _Expr(f"vec![{v.code}]", STR)
-            if v.type == STR:
-                return v
         if name == self.info.name:
             raise Untranslatable(
                 "recursion (deep recursion would crash Rust, not raise RecursionError)"
             )
-        raise Untranslatable(f"the call {ast.unparse(node)}")
+        if name in self.info.functions:
+            return self.module_call(name, node)
+        if name in self.info.module_names:
+            raise Untranslatable(f"the call {ast.unparse(node)} ({name!r} is the module's own)")
+        return pyspecialize.builtin_call(self, name, node, hint)
 
-    def math(self, attr: str, node: ast.Call) -> _Expr:
-        if len(node.args) == 1:
-            v = self.value(node.args[0], FLOAT)
-            x = v.code if v.type == FLOAT else f"({v.code} as f64)"
-            if v.type in {INT, FLOAT}:
-                if attr == "sqrt":
-                    return _Expr(f"pyops::sqrt({x})?", FLOAT)
-                if attr in {"floor", "ceil"}:
-                    return v if v.type == INT else _Expr(f"pyops::{attr}({x})?", INT)
-                if attr == "fabs":
-                    return _Expr(f"({x}).abs()", FLOAT)
-        raise Untranslatable(f"the call {ast.unparse(node)}")
+    def is_builtin(self, name: str) -> bool:
+        """`name` means Python's builtin here: no local and no module name hides it."""
+        return name not in self.env and name not in self.info.module_names
 
-    def list_literal(self, node: ast.List, hint: PyType | None) -> _Expr:
+    def module_call(self, name: str, node: ast.Call) -> Expr:  # noqa: C901, PLR0912  (Python's binding rules)
+        """A call to another function of the module, bound as Python binds it (positional,
+        keywords, the callee's literal defaults); the callee is a Rust function too."""
+        if self.info.resolve is None:
+            raise Untranslatable(f"the call {ast.unparse(node)}")
+        callee = self.info.resolve(name)
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(
+            k.arg is None for k in node.keywords
+        ):
+            raise Untranslatable(f"the call {ast.unparse(node)} (unpacked arguments)")
+        given: dict[str, ast.expr] = {}
+        positional = [p for p in callee.params if p[3] != "keyword_only"]
+        if len(node.args) > len(positional):
+            raise Untranslatable(f"the call {ast.unparse(node)} (too many arguments)")
+        for param, arg in zip(positional, node.args, strict=False):
+            given[param[0]] = arg
+        for keyword in node.keywords:
+            kinds = {p[0]: p[3] for p in callee.params}
+            if keyword.arg in given or kinds.get(keyword.arg or "") in {None, "positional_only"}:
+                raise Untranslatable(f"the call {ast.unparse(node)} (its keywords)")
+            given[keyword.arg or ""] = keyword.value
+        # A callee that returns a list might return its argument: Python would share it.
+        share = callee.returns.uses("list")
+        # Python evaluates the arguments in the order written; bind them to temporaries so.
+        order = [*node.args, *(k.value for k in node.keywords)]
+        temps: dict[int, str] = {}
+        lets = []
+        for arg_node in order:
+            param = next(p for p in callee.params if given.get(p[0]) is arg_node)
+            want = param[1]
+            inner = want.args[0] if want.name == "optional" else want
+            got = self.value(arg_node, inner, fresh_list=share)
+            if not (want.name == "optional" and got.type == want):
+                got = coerce(got, inner, "passes")
+                if want.name == "optional":
+                    got = Expr(f"Some({got.code})", want)
+            tmp = self.fresh()
+            temps[id(arg_node)] = tmp
+            lets.append(f"let {tmp} = {to_external(got.code, want)};")
+        values = []
+        for pname, ptype, default, _kind in callee.params:
+            if pname in given:
+                values.append(temps[id(given[pname])])
+            elif default is None:
+                raise Untranslatable(f"the call {ast.unparse(node)} (missing {pname!r})")
+            else:
+                values.append(self.default_value(ast.literal_eval(default), ptype))
+        call = f"{rust_ident(callee.name)}({', '.join(values)})?"
+        code = f"{{ {' '.join(lets)} {to_internal(call, callee.returns)} }}"
+        return Expr(code, callee.returns)
+
+    def default_value(self, value: object, t: PyType) -> str:
+        """A callee's literal default as the Rust value its signature takes."""
+        if value is None:
+            return "None"
+        inner = t.args[0] if t.name == "optional" else t
+        if isinstance(value, int) and not isinstance(value, bool) and inner == FLOAT:
+            value = float(value)
+        if isinstance(value, str):
+            code = f"String::from({rust_str(value)})"
+        else:
+            code = self.constant(value, inner).code
+        return f"Some({code})" if t.name == "optional" else code
+
+    def dict_get(self, literal: ast.Dict, node: ast.Call) -> Expr:  # noqa: C901  (one check per refusal)
+        """`{1: "st", 2: "nd"}.get(key, default)` on a literal with constant keys: a match.
+        Python builds the whole dict first, so every value is computed, in order."""
+        if node.keywords or len(node.args) != 2:  # noqa: PLR2004  (key, default)
+            raise Untranslatable(f"the call {ast.unparse(node)}")
+        keys: list[object] = []
+        for key in literal.keys:
+            if not isinstance(key, ast.Constant) or type(key.value) not in {int, str}:
+                raise Untranslatable(f"the call {ast.unparse(node)} (keys that are not literals)")
+            keys.append(key.value)
+        if len({type(k) for k in keys}) > 1:
+            raise Untranslatable(f"the call {ast.unparse(node)} (keys of several types)")
+        values = [self.value(v, fresh_list=True) for v in literal.values]
+        default = self.value(node.args[1], values[0].type if values else None, fresh_list=True)
+        if any(v.type != default.type for v in values):
+            raise Untranslatable(f"the call {ast.unparse(node)} (values of several types)")
+        looked_up = self.value(node.args[0])
+        lets, arms = [], {}
+        for k, v in zip(keys, values, strict=True):
+            tmp = self.fresh()
+            lets.append(f"let {tmp} = {v.code};")
+            arms[k] = tmp  # a repeated key keeps its last value, as in a Python dict
+        probe = self.fresh()
+        if keys and isinstance(keys[0], int):
+            if looked_up.type != INT:
+                raise Untranslatable(f"the call {ast.unparse(node)} (the key is {looked_up.type})")
+            tests = [(f"{probe} == {k}_i64", tmp) for k, tmp in arms.items()]
+        else:
+            if looked_up.type not in {STR, CHAR}:
+                raise Untranslatable(f"the call {ast.unparse(node)} (the key is {looked_up.type})")
+            if looked_up.type == CHAR:
+                looked_up = Expr(f"vec![{looked_up.code}]", STR)
+            tests = [(f"{probe} == pyops::chars({rust_str(str(k))})", t) for k, t in arms.items()]
+        # Python evaluates both arguments of .get() before looking up, the default too.
+        fallback = self.fresh()
+        chain = " else ".join(f"if {test} {{ {tmp} }}" for test, tmp in tests)
+        chain = f"{chain} else {{ {fallback} }}" if chain else fallback
+        code = (
+            f"{{ {' '.join(lets)} let {probe} = {looked_up.code}; "
+            f"let {fallback} = {default.code}; {chain} }}"
+        )
+        return Expr(code, default.type)
+
+    def format_(self, template: str, node: ast.Call) -> Expr:  # noqa: C901  (one check per refusal)
+        """`"...{}...".format(a, b)`: automatic or numbered fields, no format specs."""
+        import string  # noqa: PLC0415
+
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise Untranslatable(f"the call {ast.unparse(node)} (keyword or unpacked arguments)")
+        args = [self.value(a) for a in node.args]
+        texts = []
+        for a, arg_node in zip(args, node.args, strict=True):
+            from scaffold.pyspecialize import to_text  # noqa: PLC0415
+
+            tmp = self.fresh()
+            texts.append((tmp, to_text(a, arg_node)))
+        parts: list[str] = []
+        auto = 0
+        try:
+            parsed = list(string.Formatter().parse(template))
+        except ValueError as error:
+            raise Untranslatable(f"the format string {template!r}: {error}") from error
+        for literal, field_name, spec, conversion in parsed:
+            if literal:
+                parts.append(f"pyops::chars({rust_str(literal)})")
+            if field_name is None:
+                continue
+            if spec or conversion:
+                raise Untranslatable(f"the format string {template!r} (a spec or conversion)")
+            if field_name == "":
+                index = auto
+                auto += 1
+            elif field_name.isdigit():
+                index = int(field_name)
+            else:
+                raise Untranslatable(f"the format string {template!r} (named fields)")
+            if index >= len(texts):
+                raise Untranslatable(f"the format string {template!r} (a missing argument)")
+            parts.append(f"{texts[index][0]}.clone()")
+        lets = " ".join(f"let {tmp} = {v.code};" for tmp, v in texts)
+        joined = " ".join(f"out.extend({part});" for part in parts)
+        return Expr(f"{{ {lets} let mut out: Vec<char> = Vec::new(); {joined} out }}", STR)
+
+    def fstring(self, node: ast.JoinedStr) -> Expr:
+        """An f-string of str/int/bool/float values without format specs or conversions."""
+        from scaffold.pyspecialize import to_text  # noqa: PLC0415
+
+        out = self.fresh()
+        steps = []
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                steps.append(f"{out}.extend(pyops::chars({rust_str(part.value)}));")
+            elif isinstance(part, ast.FormattedValue):
+                if part.format_spec is not None or part.conversion not in {-1, ord("s")}:
+                    raise Untranslatable(f"the f-string {ast.unparse(node)} (a spec or !r/!a)")
+                text = to_text(self.value(part.value), part.value)
+                steps.append(f"{out}.extend({text.code});")
+            else:
+                raise Untranslatable(f"the f-string {ast.unparse(node)}")
+        return Expr(f"{{ let mut {out}: Vec<char> = Vec::new(); {' '.join(steps)} {out} }}", STR)
+
+    def list_literal(self, node: ast.List, hint: PyType | None) -> Expr:
         if not node.elts:
             if hint is not None and hint.name == "list":
-                return _Expr("Vec::new()", hint)
-            return _Expr("Vec::new()", _UNKNOWN_LIST)
+                return Expr("Vec::new()", hint)
+            return Expr("Vec::new()", _UNKNOWN_LIST)
         item_hint = hint.args[0] if hint is not None and hint.name == "list" else None
         items = [self.value(e, item_hint, fresh_list=True) for e in node.elts]
         kinds = {i.type for i in items}
         if len(kinds) != 1:
             raise Untranslatable(f"a list of mixed types {', '.join(map(str, kinds))}")
-        return _Expr("vec![" + ", ".join(i.code for i in items) + "]", list_of(items[0].type))
+        return Expr("vec![" + ", ".join(i.code for i in items) + "]", list_of(items[0].type))
 
-    def listcomp(self, node: ast.ListComp) -> _Expr:
+    def comprehension(
+        self, node: ast.ListComp | ast.GeneratorExp
+    ) -> tuple[Callable[[str], str], Expr]:
+        """One `for` clause with its conditions: a function that puts the per-item Rust
+        statements inside the loop, and the element (translated in the loop's scope)."""
         if len(node.generators) != 1:
-            raise Untranslatable("a list comprehension with several for clauses")
+            raise Untranslatable("a comprehension with several for clauses")
         gen = node.generators[0]
-        if gen.is_async or not isinstance(gen.target, ast.Name):
-            raise Untranslatable("a list comprehension that unpacks")
+        if gen.is_async:
+            raise Untranslatable("an async comprehension")
         # The element and the conditions run inside the loop: they must not change what it
         # iterates over (Python would see the change, a Rust copy would not).
         inside: list[ast.stmt] = [ast.Expr(e) for e in (node.elt, *gen.ifs)]
-        header, item = self.iteration(gen.iter, inside)
-        name = gen.target.id
-        # The comprehension variable is local to it, as in Python 3.
-        saved = self.env.get(name)
-        self.env[name] = item
+        header, item, fallible = self.iteration(gen.iter, inside)
+        names = _target_names(gen.target)
+        # The comprehension variables are local to it, as in Python 3.
+        saved = {n: self.env.get(n) for n in names}
+        for n in names:
+            self.env.pop(n, None)
+        var = self.fresh()
         try:
+            sets = self.bind_target(gen.target, Expr(f"{var}{'?' if fallible else ''}", item))
+            lets = " ".join(
+                f"let mut {rust_ident(n)}: {internal(self.env[n])} = {_default(self.env[n])}; "
+                f"let _ = &mut {rust_ident(n)};"
+                for n in names
+            )
             conditions = [self.condition(c) for c in gen.ifs]
             element = self.value(node.elt, fresh_list=True)
         finally:
-            if saved is None:
-                del self.env[name]
-            else:
-                self.env[name] = saved
-        out, var = self.fresh(), self.fresh()
-        push = f"{out}.push({element.code});"
-        if conditions:
-            push = f"if {' && '.join(conditions)} {{ {push} }}"
+            for n, before in saved.items():
+                if before is None:
+                    self.env.pop(n, None)
+                else:
+                    self.env[n] = before
+
+        def wrap(step: str) -> str:
+            if conditions:
+                step = f"if {' && '.join(conditions)} {{ {step} }}"
+            return f"for {var} in {header} {{ {lets} {sets} {step} }}"
+
+        return wrap, element
+
+    def listcomp(self, node: ast.ListComp | ast.GeneratorExp) -> Expr:
+        wrap, element = self.comprehension(node)
+        out = self.fresh()
         code = (
             f"{{ let mut {out}: {internal(list_of(element.type))} = Vec::new(); "
-            f"for {var} in {header} {{ let mut {rust_ident(name)}: {internal(item)} = {var}; "
-            f"let _ = &mut {rust_ident(name)}; {push} }} {out} }}"
+            f"{wrap(f'{out}.push({element.code});')} {out} }}"
         )
-        return _Expr(code, list_of(element.type))
+        return Expr(code, list_of(element.type))
 
 
-def _truth(got: _Expr) -> str:
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
+        return [e.id for e in target.elts]  # type: ignore[attr-defined]
+    raise Untranslatable(f"a loop that unpacks into {ast.unparse(target)}")
+
+
+def truth(got: Expr) -> str:
     t = got.type
     if t == BOOL:
         return got.code
     if t in {INT, FLOAT}:
         return f"({got.code} != {'0' if t == INT else '0.0'})"
-    if t.name in {"list", "str"}:
+    if t.name in {"list", "str", "vartuple"}:
         return f"!{got.code}.is_empty()"
+    if t.name == "tuple":
+        return "true" if t.args else "false"
+    if t.name == "optional" and t.args[0].is_copy:
+        inner = truth(Expr("v", t.args[0]))
+        return f"{got.code}.map_or(false, |v| {inner})"
     raise Untranslatable(f"the truth value of {t}")
 
 
-def _literal_int(node: ast.expr) -> int | None:
-    value = _literal_number(node)
+def literal_int(node: ast.expr) -> int | None:
+    value = literal_number(node)
     return value if isinstance(value, int) else None
 
 
-def _literal_number(node: ast.expr) -> int | float | None:
+def literal_number(node: ast.expr) -> int | float | None:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _literal_number(node.operand)
+        inner = literal_number(node.operand)
         return None if inner is None else -inner
     if (
         isinstance(node, ast.Constant)
@@ -1111,7 +1463,11 @@ def _mutated_in(body: list[ast.stmt]) -> set[str]:
             target: ast.expr | None = None
             if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)):
                 target = node.value
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr not in _READING_METHODS
+            ):
                 target = node.func.value
             elif isinstance(node, ast.AugAssign):
                 target = node.target
@@ -1132,10 +1488,10 @@ def _mutated_names(func: ast.FunctionDef) -> set[str]:
     return _mutated_in(func.body)
 
 
-def _coerce(got: _Expr, want: PyType, verb: str) -> _Expr:
+def coerce(got: Expr, want: PyType, verb: str) -> Expr:
     """`got` as a `want`: a one-character str is a char inside the body, else types must match."""
     if got.type == want:
         return got
     if got.type == CHAR and want == STR:
-        return _Expr(f"vec![{got.code}]", STR)
+        return Expr(f"vec![{got.code}]", STR)
     raise Untranslatable(f"{verb} {got.type} where {want} is expected")

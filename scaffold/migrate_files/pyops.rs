@@ -184,9 +184,63 @@ pub fn slice(len: usize, start: Option<i64>, stop: Option<i64>) -> (usize, usize
     (lo as usize, hi.max(lo) as usize)
 }
 
-/// Python's `[x] * n`.
-pub fn repeat<T: Clone>(item: T, n: i64) -> Vec<T> {
-    vec![item; n.max(0) as usize]
+/// The indexes Python's `seq[start:stop:step]` visits (`slice.indices`), in order.
+pub fn slice_step(
+    len: usize,
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: Option<i64>,
+) -> PyResult<Vec<usize>> {
+    let step = step.unwrap_or(1);
+    if step == 0 {
+        return Err(PyValueError::new_err("slice step cannot be zero"));
+    }
+    let len = len as i64;
+    let adjust = |v: Option<i64>, default: i64| -> i64 {
+        match v {
+            None => default,
+            Some(v) if v < 0 => {
+                let v = v + len;
+                if v < 0 { if step < 0 { -1 } else { 0 } } else { v }
+            }
+            Some(v) if v >= len => {
+                if step < 0 { len - 1 } else { len }
+            }
+            Some(v) => v,
+        }
+    };
+    let (first, last) = if step < 0 { (len - 1, -1) } else { (0, len) };
+    let mut i = adjust(start, first);
+    let stop = adjust(stop, last);
+    let mut out = Vec::new();
+    while (step > 0 && i < stop) || (step < 0 && i > stop) {
+        out.push(i as usize);
+        match i.checked_add(step) {
+            Some(next) => i = next,
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+/// Python's `s * n` for a str: empty for n <= 0.
+pub fn repeat_str(s: &[char], n: i64) -> PyResult<Vec<char>> {
+    if n <= 0 {
+        return Ok(Vec::new());
+    }
+    if (s.len() as u128) * (n as u128) > 1 << 32 {
+        return Err(redo("a repetition too large to allocate here"));
+    }
+    Ok(s.repeat(n as usize))
+}
+
+/// Python's `[x] * n`. A result too large for this process is Python's to refuse (its
+/// MemoryError), not a Rust abort.
+pub fn repeat<T: Clone>(item: T, n: i64) -> PyResult<Vec<T>> {
+    if n > 1 << 32 {
+        return Err(redo("a repetition too large to allocate here"));
+    }
+    Ok(vec![item; n.max(0) as usize])
 }
 
 pub fn sum(items: &[i64]) -> PyResult<i64> {
@@ -235,13 +289,6 @@ pub fn pop<T>(items: &mut Vec<T>) -> PyResult<T> {
         .ok_or_else(|| PyIndexError::new_err("pop from empty list"))
 }
 
-pub fn chr(i: i64) -> PyResult<char> {
-    u32::try_from(i)
-        .ok()
-        .and_then(char::from_u32)
-        .ok_or_else(|| PyValueError::new_err("chr() arg not in range(0x110000) or a surrogate"))
-}
-
 pub fn string(chars: &[char]) -> String {
     chars.iter().collect()
 }
@@ -284,6 +331,371 @@ impl Iterator for Range {
         // Past i64::MAX the range has ended anyway (stop is an i64).
         self.next = current.checked_add(self.step);
         Some(current)
+    }
+}
+
+/// Ask the dispatch to redo the whole call in Python: it does so for every call that ends in
+/// `OverflowError`, and Python then computes the exact result or raises its own error (the
+/// module's own exception class, a computed message, a result Rust cannot represent).
+pub fn redo(why: &str) -> PyErr {
+    PyOverflowError::new_err(format!("redo in Python: {why}"))
+}
+
+/// `a ** b` on ints for any exponent: a negative one gives a float in Python, so Python does it.
+pub fn pow_var(a: i64, b: i64) -> PyResult<i64> {
+    if b < 0 {
+        return Err(redo("int ** negative int is a float"));
+    }
+    pow(a, b)
+}
+
+/// Python's `divmod(a, b)` on ints.
+pub fn divmod(a: i64, b: i64) -> PyResult<(i64, i64)> {
+    Ok((floordiv(a, b)?, modulo(a, b)?))
+}
+
+/// Python's `round(x)` on a float: to the nearest int, ties to even (banker's rounding).
+pub fn round(x: f64) -> PyResult<i64> {
+    float_to_int(x.round_ties_even())
+}
+
+/// CPython's `math_1`: a NaN from a non-NaN is a domain error, an infinity from a finite value
+/// a range error (`OverflowError`) or a domain error, as `math.sin`, `math.exp`... raise.
+pub fn math1(x: f64, r: f64, can_overflow: bool) -> PyResult<f64> {
+    if r.is_nan() && !x.is_nan() {
+        return Err(PyValueError::new_err("math domain error"));
+    }
+    if r.is_infinite() && x.is_finite() {
+        if can_overflow {
+            return Err(PyOverflowError::new_err("math range error"));
+        }
+        return Err(PyValueError::new_err("math domain error"));
+    }
+    Ok(r)
+}
+
+/// CPython's `math.log(x)` (one argument), `log2`, `log10`: ValueError for x <= 0.
+pub fn log(x: f64, f: fn(f64) -> f64) -> PyResult<f64> {
+    if x.is_nan() || x == f64::INFINITY {
+        return Ok(x);
+    }
+    if x <= 0.0 {
+        return Err(PyValueError::new_err("math domain error"));
+    }
+    Ok(f(x))
+}
+
+/// CPython's `math.atan2`, with its special cases for infinities and NaN (C99 Annex F).
+pub fn atan2(y: f64, x: f64) -> f64 {
+    y.atan2(x)
+}
+
+// -- str: a Vec<char> inside a body, so that indexes and lengths count code points ----------
+
+/// The characters `str.isspace()` is true for in CPython (bidirectional WS/B/S or Zs), which
+/// `str.split()` and `str.strip()` use; not Rust's `char::is_whitespace` (it lacks \x1c-\x1f).
+const PY_SPACE: [u32; 29] = [
+    0x9, 0xa, 0xb, 0xc, 0xd, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001,
+    0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029,
+    0x202f, 0x205f, 0x3000,
+];
+
+pub fn is_space(c: char) -> bool {
+    PY_SPACE.binary_search(&(c as u32)).is_ok()
+}
+
+/// `str.upper()`/`lower()` where Python and Rust agree for sure: ASCII text. Other text goes
+/// to Python (Unicode case mappings differ between Unicode versions).
+pub fn ascii_upper(s: &[char]) -> PyResult<Vec<char>> {
+    if !s.is_ascii_text() {
+        return Err(redo("upper() of non-ASCII text"));
+    }
+    Ok(s.iter().map(char::to_ascii_uppercase).collect())
+}
+
+pub fn ascii_lower(s: &[char]) -> PyResult<Vec<char>> {
+    if !s.is_ascii_text() {
+        return Err(redo("lower() of non-ASCII text"));
+    }
+    Ok(s.iter().map(char::to_ascii_lowercase).collect())
+}
+
+trait AsciiText {
+    fn is_ascii_text(&self) -> bool;
+}
+
+impl AsciiText for [char] {
+    fn is_ascii_text(&self) -> bool {
+        self.iter().all(char::is_ascii)
+    }
+}
+
+/// `str.isdigit()`, `isalpha()`... on ASCII text (others go to Python: Unicode categories).
+pub fn ascii_test(s: &[char], test: fn(&char) -> bool, what: &str) -> PyResult<bool> {
+    if !s.is_ascii_text() {
+        return Err(redo(what));
+    }
+    Ok(!s.is_empty() && s.iter().all(test))
+}
+
+pub fn isspace(s: &[char]) -> bool {
+    !s.is_empty() && s.iter().all(|&c| is_space(c))
+}
+
+/// `str.isupper()`/`islower()` on ASCII text: some cased character, and all cased ones so.
+pub fn ascii_case(s: &[char], upper: bool) -> PyResult<bool> {
+    if !s.is_ascii_text() {
+        return Err(redo("isupper()/islower() of non-ASCII text"));
+    }
+    let mut cased = false;
+    for c in s {
+        if c.is_ascii_alphabetic() {
+            if c.is_ascii_uppercase() != upper {
+                return Ok(false);
+            }
+            cased = true;
+        }
+    }
+    Ok(cased)
+}
+
+/// `str.strip()` (whitespace as `isspace`) or `str.strip(chars)`, from either end.
+pub fn strip(s: &[char], chars: Option<&[char]>, left: bool, right: bool) -> Vec<char> {
+    let strips = |c: &char| match chars {
+        Some(set) => set.contains(c),
+        None => is_space(*c),
+    };
+    let mut lo = 0;
+    let mut hi = s.len();
+    if left {
+        while lo < hi && strips(&s[lo]) {
+            lo += 1;
+        }
+    }
+    if right {
+        while hi > lo && strips(&s[hi - 1]) {
+            hi -= 1;
+        }
+    }
+    s[lo..hi].to_vec()
+}
+
+/// `str.split()`: runs of whitespace separate, no empty strings.
+pub fn split_whitespace(s: &[char]) -> Vec<Vec<char>> {
+    s.split(|&c| is_space(c))
+        .filter(|part| !part.is_empty())
+        .map(<[char]>::to_vec)
+        .collect()
+}
+
+/// The first index of `sub` in `s` at or after `from` (an empty `sub` is found at once).
+fn find_from(s: &[char], sub: &[char], from: usize) -> Option<usize> {
+    if sub.is_empty() {
+        return if from <= s.len() { Some(from) } else { None };
+    }
+    if sub.len() > s.len() {
+        return None;
+    }
+    (from..=s.len() - sub.len()).find(|&i| &s[i..i + sub.len()] == sub)
+}
+
+/// `str.split(sep)`: every occurrence, left to right, without overlaps; empty parts kept.
+pub fn split(s: &[char], sep: &[char]) -> PyResult<Vec<Vec<char>>> {
+    if sep.is_empty() {
+        return Err(PyValueError::new_err("empty separator"));
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while let Some(i) = find_from(s, sep, start) {
+        parts.push(s[start..i].to_vec());
+        start = i + sep.len();
+    }
+    parts.push(s[start..].to_vec());
+    Ok(parts)
+}
+
+pub fn join(sep: &[char], items: &[Vec<char>]) -> Vec<char> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.extend_from_slice(item);
+    }
+    out
+}
+
+/// `str.replace(old, new)`: every occurrence; an empty `old` matches between all characters.
+pub fn replace(s: &[char], old: &[char], new: &[char]) -> Vec<char> {
+    if old.is_empty() {
+        let mut out = new.to_vec();
+        for &c in s {
+            out.push(c);
+            out.extend_from_slice(new);
+        }
+        return out;
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    while let Some(i) = find_from(s, old, start) {
+        out.extend_from_slice(&s[start..i]);
+        out.extend_from_slice(new);
+        start = i + old.len();
+    }
+    out.extend_from_slice(&s[start..]);
+    out
+}
+
+pub fn find(s: &[char], sub: &[char]) -> i64 {
+    find_from(s, sub, 0).map_or(-1, |i| i as i64)
+}
+
+pub fn rfind(s: &[char], sub: &[char]) -> i64 {
+    if sub.len() > s.len() {
+        return -1;
+    }
+    (0..=s.len() - sub.len())
+        .rev()
+        .find(|&i| &s[i..i + sub.len()] == sub)
+        .map_or(-1, |i| i as i64)
+}
+
+pub fn str_index(s: &[char], sub: &[char]) -> PyResult<i64> {
+    match find_from(s, sub, 0) {
+        Some(i) => Ok(i as i64),
+        None => Err(PyValueError::new_err("substring not found")),
+    }
+}
+
+/// `str.count(sub)`: non-overlapping occurrences; an empty `sub` counts len + 1.
+pub fn count(s: &[char], sub: &[char]) -> i64 {
+    if sub.is_empty() {
+        return s.len() as i64 + 1;
+    }
+    let mut n = 0;
+    let mut start = 0;
+    while let Some(i) = find_from(s, sub, start) {
+        n += 1;
+        start = i + sub.len();
+    }
+    n
+}
+
+pub fn contains(s: &[char], sub: &[char]) -> bool {
+    find_from(s, sub, 0).is_some()
+}
+
+/// `ord(s)`: TypeError unless `s` is one character.
+pub fn ord(s: &[char]) -> PyResult<i64> {
+    if s.len() == 1 {
+        Ok(s[0] as i64)
+    } else {
+        Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "ord() expected a character, but string of length {} found",
+            s.len()
+        )))
+    }
+}
+
+/// `chr(i)`: a surrogate is a valid one-character str in Python but not a Rust char, so
+/// Python does that call.
+pub fn chr(i: i64) -> PyResult<char> {
+    if (0xD800..0xE000).contains(&i) {
+        return Err(redo("chr() of a surrogate"));
+    }
+    u32::try_from(i)
+        .ok()
+        .and_then(char::from_u32)
+        .ok_or_else(|| PyValueError::new_err("chr() arg not in range(0x110000)"))
+}
+
+pub fn int_str(i: i64) -> Vec<char> {
+    i.to_string().chars().collect()
+}
+
+pub fn bool_str(b: bool) -> Vec<char> {
+    chars(if b { "True" } else { "False" })
+}
+
+/// Python's `repr(x)` / `str(x)` of a float: the shortest digits that read back the same,
+/// in positional notation for exponents -4..16 and scientific (`1e+16`, `1.5e-05`) beyond.
+pub fn float_repr(x: f64) -> Vec<char> {
+    if x.is_nan() {
+        return chars("nan");
+    }
+    if x.is_infinite() {
+        return chars(if x > 0.0 { "inf" } else { "-inf" });
+    }
+    // Rust's `{:e}` without precision prints the shortest round-trip digits, as Python does.
+    let text = format!("{:e}", x.abs());
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let digits: String = mantissa.chars().filter(|&c| c != '.').collect();
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let point = exponent + 1; // digits are 0.d1d2... * 10**point
+    let mut out = String::new();
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    if -4 < point && point <= 16 {
+        if point <= 0 {
+            out.push_str("0.");
+            out.push_str(&"0".repeat((-point) as usize));
+            out.push_str(&digits);
+        } else if (point as usize) >= digits.len() {
+            out.push_str(&digits);
+            out.push_str(&"0".repeat(point as usize - digits.len()));
+            out.push_str(".0");
+        } else {
+            out.push_str(&digits[..point as usize]);
+            out.push('.');
+            out.push_str(&digits[point as usize..]);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        let e = point - 1;
+        out.push_str(&format!("e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs()));
+    }
+    out.chars().collect()
+}
+
+/// `zip(a, b, strict=True)`: ValueError when one side ends before the other (only then: a
+/// loop that breaks early never sees it, as in Python).
+pub fn zip_strict<A: Iterator, B: Iterator>(a: A, b: B) -> ZipStrict<A, B> {
+    ZipStrict { a, b, done: false }
+}
+
+pub struct ZipStrict<A, B> {
+    a: A,
+    b: B,
+    done: bool,
+}
+
+impl<A: Iterator, B: Iterator> Iterator for ZipStrict<A, B> {
+    type Item = PyResult<(A::Item, B::Item)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        let error = match self.a.next() {
+            Some(x) => match self.b.next() {
+                Some(y) => return Some(Ok((x, y))),
+                None => "zip() argument 2 is shorter than argument 1",
+            },
+            None => match self.b.next() {
+                Some(_) => "zip() argument 2 is longer than argument 1",
+                None => {
+                    self.done = true;
+                    return None;
+                }
+            },
+        };
+        self.done = true;
+        Some(Err(PyValueError::new_err(error)))
     }
 }
 

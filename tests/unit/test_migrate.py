@@ -61,7 +61,7 @@ def triangle(n: int) -> int:
 
 
 def names(xs: list[str]) -> list[str]:
-    return sorted(xs)
+    return sorted(xs, key=str.lower)
 '''
 
 

@@ -7,6 +7,7 @@ here: which constructs are translated, into which helpers, and which are refused
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 import textwrap
@@ -209,7 +210,7 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(n: int) -> int:\n    return f(n - 1)", "recursion"),
         ("def f(x: float) -> float:\n    return x % 2.0", "on floats"),
         ("def f(x: float) -> float:\n    return x // 2.0", "on floats"),
-        ("def f(a: int, b: int) -> int:\n    return a ** b", "literal non-negative"),
+        ("def f(x: float, y: float) -> float:\n    return x ** y", "on floats"),
         ("def f(x: float) -> int:\n    return x < 2**60", "compares an int with a float"),
         ("def f(n: int) -> float:\n    return n", "returns int where float"),
         (
@@ -221,7 +222,26 @@ def test_dp_table_and_nested_indexing() -> None:
             "def f(n: int) -> int:\n    try:\n        return n\n    except E:\n        return 0",
             "Try",
         ),
-        ("def f(s: str) -> str:\n    return s.upper()", "the call"),
+        ("def f(s: str) -> str:\n    return s.title()", "the call s.title()"),
+        ("import math\ndef f(x: float) -> float:\n    return math.hypot(x, x)", "own algorithm"),
+        ("def f(xs: list[float]) -> float:\n    return sum(x for x in xs)", "float sums"),
+        ("def f(n: int) -> str:\n    return '{:>3}'.format(n)", "a spec or conversion"),
+        (
+            "def f(xs: list[int]) -> int:\n    for i, x in reversed(enumerate(xs)):\n"
+            "        return x\n    return 0",
+            "not reversible",
+        ),
+        ("def f(s: str) -> str:\n    return f'{s!r}'", "!r"),
+        ("def f(x: float) -> bool:\n    return x in [1.0, 2.0]", "differs for NaN"),
+        ("max = min\ndef f(n: int) -> int:\n    return max(n, 1)", "the module's own"),
+        (
+            "def f(n: int) -> int:\n    return g(n)\ndef g(n: int) -> int:\n    return f(n)",
+            "recursion through f -> g -> f",
+        ),
+        (
+            "def f(n: int) -> int:\n    return _g(n)\ndef _g(n):\n    return n",
+            "which stays in Python",
+        ),
         ("def f(n: int) -> int:\n    return 1000000000000000000000 + n", "does not fit in i64"),
         (
             "def f(xs: list[int]) -> int:\n    for x in xs:\n        xs = []\n    return 0",
@@ -554,3 +574,234 @@ def test_keyword_only_and_positional_only_parameters() -> None:
     ast.parse(migrate_codegen.benchmark(plan))
     ops = migrate_codegen.pyops_rs()
     assert "bound[i].is_some() || i < positional_only" in ops  # a by keyword: Python raises
+
+
+# -- calls between module functions, the registry of builtins/methods, exceptions -------------
+# What these compute is checked against Python, built for real, by
+# tests/e2e/test_translate_differential_e2e.py (Hypothesis, one function per construct).
+
+
+def test_calls_to_module_functions_translate_the_callee_too() -> None:
+    source = textwrap.dedent(
+        """
+        def _scaled(n: int, k: int = 3, *, offset: int = 1) -> int:
+            return n * k + offset
+
+        def _twice(n: int) -> int:
+            return _scaled(n, 2)
+
+        def f(n: int) -> int:
+            return _twice(n) + _scaled(k=5, n=n)
+        """
+    )
+    plans, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
+    assert not skipped
+    (plan,) = plans  # the private helpers are not exported...
+    assert plan.body is not None, plan.reason
+    # ...but translated, transitively, and called as Rust functions with Python's binding.
+    assert [h.name for h in plan.helpers] == ["_scaled", "_twice"]
+    assert "_scaled(tmp" in plan.body
+    text = migrate_codegen.lib_rs(
+        migrate_codegen.ModulePlan(
+            dotted="pkg.mod",
+            package="pkg",
+            module="mod",
+            extension="_mod_rs",
+            env_var="PKG_PURE_PYTHON",
+            functions=(plan,),
+        ),
+        gil_used=False,
+    )
+    assert text.count("pub fn _scaled(") == 1
+    assert text.count("pub fn _twice(") == 1
+    assert '"_scaled"' not in text  # not in IMPLEMENTED: Python keeps its own for its callers
+    # The default of a parameter the call leaves out is the callee's literal.
+    assert "1_i64)?" in plan.body
+
+
+def test_a_callee_that_stays_in_python_keeps_its_caller_there() -> None:
+    reason = _reason(
+        "def f(s: str) -> str:\n    return _g(s)\n\ndef _g(s: str) -> str:\n    return s.title()\n"
+    )
+    assert "it calls _g, which stays in Python (the call s.title()" in reason
+    # A name bound twice at module level may not be that function at call time.
+    reason = _reason(
+        "def f(n: int) -> int:\n    return g(n)\n\ndef g(n: int) -> int:\n    return n\n\ng = abs\n"
+    )
+    assert "'g' is the module's own" in reason
+
+
+@pytest.mark.parametrize(
+    ("expression", "helper"),
+    [
+        ("s.upper()", "pyops::ascii_upper("),
+        ("s.lower()", "pyops::ascii_lower("),
+        ("s.strip()", "pyops::strip(&s, None, true, true)"),
+        ("s.rstrip('x')", "pyops::strip(&s, Some("),
+        ("'-'.join(s.split())", "pyops::split_whitespace("),
+        ("'-'.join(s.split(','))", "pyops::split(&s, &"),
+        ("s.replace('a', 'b')", "pyops::replace("),
+        ("str(s.find('a')) + str(s.count(''))", "pyops::count("),
+        ("str(s.index('a'))", "pyops::str_index("),
+        ("str(s.startswith(('a', 'b')))", ".starts_with("),
+        ("str('ab' in s)", "pyops::contains("),
+        ("f'<{s}:{len(s)}:{1.5}>'", "pyops::float_repr("),
+        ("'{}{}'.format(s, len(s))", "pyops::int_str("),
+        ("str(s.isdigit())", "pyops::ascii_test("),
+        ("str(s.isspace())", "pyops::isspace("),
+        ("chr(ord(s[0]) + 1)", "pyops::chr("),
+    ],
+)
+def test_str_methods_come_from_the_registry(expression: str, helper: str) -> None:
+    body = _body(f"def f(s: str) -> str:\n    return {expression}\n")
+    assert helper in body
+
+
+def test_registry_entries_say_how_they_stay_exact() -> None:
+    from scaffold import pyspecialize
+
+    entries = [*pyspecialize.BUILTINS.values(), *pyspecialize.MATH.values()]
+    entries += pyspecialize.METHODS.values()
+    assert len(entries) > 50
+    assert all(e.note for e in entries)
+    assert {"sin", "atan2", "radians", "log", "exp"} <= set(pyspecialize.MATH)
+    assert "hypot" not in pyspecialize.MATH  # CPython's own algorithm: refused, see above
+
+
+def test_raising_the_module_exception_redoes_the_call_in_python() -> None:
+    body = _body(
+        """
+        class RangeError(ValueError):
+            pass
+
+        def f(n: int) -> int:
+            if n < 0:
+                raise RangeError(f"negative: {n}")
+            if n > 9:
+                raise ValueError("too big")
+            return n
+        """
+    )
+    # Python raises its own class with its own message; a literal builtin one stays in Rust.
+    assert 'return Err(pyops::redo("raise"));' in body
+    assert 'PyValueError::new_err("too big")' in body
+
+
+def test_loops_over_enumerate_zip_reversed_and_tables() -> None:
+    body = _body(
+        """
+        TABLE = (("M", 1000), ("D", 500))
+
+        def f(a: str, b: str, xs: list[int]) -> int:
+            total = 0
+            for i, x in enumerate(xs, 1):
+                total += i * x
+            for c, d in zip(a, b, strict=True):
+                if c != d:
+                    break
+            for x in reversed(xs):
+                total += x
+            for numeral, value in TABLE:
+                total += value
+            return total
+        """
+    )
+    assert ".enumerate().map(" in body
+    assert "pyops::zip_strict(" in body
+    assert "?;" in body  # a strict zip item is a PyResult
+    assert ".rev()" in body
+    assert 'vec![(pyops::chars("M"), 1000_i64, ), ' in body
+
+
+def test_generator_expressions_are_lazy_where_python_is() -> None:
+    body = _body("def f(xs: list[int]) -> bool:\n    return any(10 // x > 1 for x in xs)\n")
+    # Stops at the first true item: a later x == 0 must not raise ZeroDivisionError.
+    assert "break;" in body
+    body = _body("def f(xs: list[int]) -> int:\n    return sum(x * x for x in xs if x)\n")
+    assert "pyops::add(" in body
+
+
+def test_math_keeps_cpython_errors_and_int_powers_go_to_python_when_negative() -> None:
+    body = _body(
+        "import math\n\ndef f(x: float) -> float:\n"
+        "    return math.sin(x) + math.log(x) + math.radians(x) + math.atan2(x, 1.0)\n"
+    )
+    assert "pyops::math1(" in body  # NaN from a number: ValueError, as CPython's math_1
+    assert "pyops::log(" in body
+    assert "std::f64::consts::PI / 180.0" in body
+    body = _body("def f(a: int, b: int) -> int:\n    return a ** b\n")
+    assert "pyops::pow_var(a, b)?" in body  # b < 0 gives a float: redone in Python
+
+
+def test_isinstance_and_is_true_are_decided_by_the_exact_types() -> None:
+    body = _body(
+        "def f(n: int, flag: bool) -> bool:\n"
+        "    return isinstance(n, int) and not isinstance(n, str) and flag is True"
+        " and n is not False\n"
+    )
+    assert "isinstance" not in body
+    assert "(flag == true)" in body
+
+
+def test_the_cpython_whitespace_table_in_pyops_is_this_pythons() -> None:
+    text = migrate_codegen.pyops_rs()
+    table = text[text.index("const PY_SPACE") : text.index("];", text.index("const PY_SPACE"))]
+    listed = [int(h, 16) for h in re.findall(r"0x([0-9a-f]+)", table.split("=", 1)[1])]
+    assert listed == [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+
+
+def test_a_union_parameter_is_translated_for_the_arm_its_body_is_valid_for() -> None:
+    source = textwrap.dedent(
+        """
+        from typing import TYPE_CHECKING, Union
+
+        if TYPE_CHECKING:  # an alias for type checkers only is a type too
+            Text = Union[bytes, str]
+
+        def f(v: Text, n: int | float) -> int:
+            return len(v.strip()) + int(n)
+        """
+    )
+    plan = _translate(source)
+    # bytes bodies are not translated, so the str arm is; int before float, as written.
+    assert [(p.type.name, p.shown) for p in plan.params] == [
+        ("str", "bytes | str"),
+        ("int", "int | float"),
+    ]
+    assert plan.body is not None, plan.reason
+    module = migrate_codegen.ModulePlan(
+        dotted="pkg.mod",
+        package="pkg",
+        module="mod",
+        extension="_mod_rs",
+        env_var="PKG_PURE_PYTHON",
+        functions=(plan,),
+    )
+    # Arguments of the other arms fail the exact extraction: Python takes those calls.
+    assert "pyops::exact_str(&b0?)?" in migrate_codegen.lib_rs(module, gil_used=False)
+    assert "def f(v: bytes | str, n: int | float) -> int:" in migrate_codegen.stub(module)
+
+
+def test_slices_with_steps_repetition_and_list_searches() -> None:
+    body = _body(
+        "def f(s: str, xs: list[int], k: int) -> str:\n"
+        "    return s[::-1] + s[1:k:2] * xs.index(k) + str(xs.count(3))\n"
+    )
+    assert "pyops::slice_step(" in body
+    assert "pyops::repeat_str(" in body
+    assert 'pyops::redo("list.index: not found")' in body  # Python's message names the item
+    # Reading a list argument with index/count does not count as changing it.
+    assert (
+        "mutates" not in _translate("def f(xs: list[int]) -> int:\n    return xs.index(1)\n").reason
+    )
+
+
+def test_an_optional_number_is_narrowed_inside_if_x() -> None:
+    body = _body(
+        "def f(n: int, pad: int | None = None) -> int:\n"
+        "    if pad:\n        n = n + pad\n"
+        "    if pad is not None:\n        n = n * pad\n"
+        "    return n\n"
+    )
+    assert "pad.map_or(false, |v| (v != 0))" in body
+    assert "pad.unwrap()" in body
