@@ -1245,6 +1245,8 @@ class Translator:
             raise Untranslatable(f"the call {ast.unparse(node)} (keys of several types)")
         values = [self.value(v, fresh_list=True) for v in literal.values]
         default = self.value(node.args[1], values[0].type if values else None, fresh_list=True)
+        if values and values[0].type == STR:
+            default = coerce(default, STR, "defaults to")
         if any(v.type != default.type for v in values):
             raise Untranslatable(f"the call {ast.unparse(node)} (values of several types)")
         looked_up = self.value(node.args[0])

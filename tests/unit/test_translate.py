@@ -227,8 +227,7 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(xs: list[float]) -> float:\n    return sum(x for x in xs)", "float sums"),
         ("def f(n: int) -> str:\n    return '{:>3}'.format(n)", "a spec or conversion"),
         (
-            "def f(xs: list[int]) -> int:\n    for i, x in reversed(enumerate(xs)):\n"
-            "        return x\n    return 0",
+            "def f(xs: list[int]) -> int:\n for i, x in reversed(enumerate(xs)):\n  return x",
             "not reversible",
         ),
         ("def f(s: str) -> str:\n    return f'{s!r}'", "!r"),
@@ -805,3 +804,14 @@ def test_an_optional_number_is_narrowed_inside_if_x() -> None:
     )
     assert "pad.map_or(false, |v| (v != 0))" in body
     assert "pad.unwrap()" in body
+
+
+def test_a_module_function_that_shadows_a_builtin_is_the_one_called() -> None:
+    source = (
+        "def abs(n: int) -> int:\n    return n + 1\n\n"
+        "def f(n: int) -> int:\n    return abs(n) + len([n])\n"
+    )
+    plan = _translate(source, "f")
+    assert plan.body is not None, plan.reason
+    assert "pyops::abs(" not in plan.body  # the module's abs, as Python looks it up
+    assert "abs(tmp" in plan.body
