@@ -167,6 +167,8 @@ class _Module:
         return plan
 
     def resolve(self, name: str) -> pytranslate.Callee:
+        if name in RESERVED:
+            raise pytranslate.Untranslatable(f"it calls {name}, a name lib.rs uses itself")
         if name in self.active:
             cycle = " -> ".join([*self.active[self.active.index(name) :], name])
             raise pytranslate.Untranslatable(
@@ -684,7 +686,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     return [
         "    #[pyfunction]",
         (
-            "    #[pyo3(signature = (*args, **kwargs), "
+            f'    #[pyo3(name = "{f.name}", signature = (*args, **kwargs), '
             f"text_signature = {pytranslate.rust_str(f'({text_signature})')})]"
         ),
         f"    fn {pytranslate.rust_ident(f.name)}<'py>(",

@@ -46,7 +46,35 @@ RUST_KEYWORDS = frozenset({
     "gen", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "Self",
 })
 # fmt: on
-_NOT_RAW = frozenset({"self", "Self", "super", "crate"})
+# Not raw identifiers in Rust (`r#self` is not allowed), or names of the prelude and of the
+# types lib.rs uses, which a function or variable of that name would shadow.
+_NOT_RAW = frozenset(
+    {
+        "self",
+        "Self",
+        "super",
+        "crate",
+        "Ok",
+        "Err",
+        "Some",
+        "None",
+        "Vec",
+        "String",
+        "Option",
+        "Result",
+        "Box",
+        "PyResult",
+        "PyErr",
+        "Python",
+        "Bound",
+        "Py",
+        "PyAny",
+        "IndexMap",
+        "HashSet",
+        "drop",
+        "pyops",
+    }
+)
 _UNKNOWN_LIST = PyType("list", (PyType("?"),))
 _EXCEPTIONS = {
     "ValueError": "PyValueError",

@@ -815,3 +815,23 @@ def test_a_module_function_that_shadows_a_builtin_is_the_one_called() -> None:
     assert plan.body is not None, plan.reason
     assert "pyops::abs(" not in plan.body  # the module's abs, as Python looks it up
     assert "abs(tmp" in plan.body
+
+
+def test_names_of_the_prelude_are_renamed_and_python_keeps_the_name() -> None:
+    assert pytranslate.rust_ident("Some") == "Some_"
+    plan = _translate("def Some(Ok: int) -> int:\n    return Ok + 1\n")
+    assert plan.body is not None
+    assert "pyops::add(Ok_, 1_i64)" in plan.body
+    text = migrate_codegen.lib_rs(
+        migrate_codegen.ModulePlan(
+            dotted="pkg.mod",
+            package="pkg",
+            module="mod",
+            extension="_mod_rs",
+            env_var="PKG_PURE_PYTHON",
+            functions=(plan,),
+        ),
+        gil_used=False,
+    )
+    assert "pub fn Some_(" in text
+    assert '#[pyo3(name = "Some", signature' in text  # the name the module looks up
