@@ -28,7 +28,7 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "roman": (["toRoman"], 3),
     "pyphonetics": ([], 4),
     # Poetry's [tool.poetry] metadata converted to [project]: built by maturin.
-    "shortuuid": ([], 2),
+    "shortuuid": (["int_to_string", "string_to_int"], 0),
     "metaphone": ([], 1),
     "pygeohash": ([], 2),
     "semver": ([], 15),
