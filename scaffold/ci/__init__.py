@@ -133,7 +133,10 @@ def run(options: CiOptions) -> CiResult:  # noqa: C901, PLR0912, PLR0915 (the pl
 
     with files.staging(project), tempfile.TemporaryDirectory(prefix="pyo3-scaffold-ci-") as temp:
         rendered = Path(temp) / "project"
-        render.copy(rendered, {**_answers(detected).to_copier(), "tools": tools(read)})
+        render.copy(
+            rendered,
+            {**_answers(detected).to_copier(), "tools": tools(read), "test_deps": test_deps(read)},
+        )
         rendered_files = {
             name: (rendered / name).read_bytes() for name in CI_FILES if (rendered / name).is_file()
         }
@@ -575,6 +578,22 @@ def tools(project: reader.Project) -> list[str]:
         used.add("clippy-deny-warnings")
     order = ("ruff", "black", "flake8", "mypy", "rustfmt", "clippy", "clippy-deny-warnings")
     return [t for t in (*order, "cargo-test") if t in used]
+
+
+def test_deps(project: reader.Project) -> dict[str, object]:
+    """What the noxfile's tests session installs (copier.yml `test_deps`): the same test
+    dependencies as the wheels' test step; the template's `test` group (or pytest) when the
+    tests need nothing found elsewhere."""
+    tests = project.tests
+    if not tests.known:
+        return {}
+    # The requirements as Python string literals (Jinja's tojson would write `>` as \u003e).
+    found: dict[str, object] = {"install": ", ".join(_toml_string(r) for r in tests.requires)}
+    if tests.group:
+        found["group"] = tests.group
+    if tests.extra:
+        found["extra"] = tests.extra
+    return found
 
 
 def _min_python(lowest: tuple[int, int] | None) -> str:

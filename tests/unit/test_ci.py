@@ -365,6 +365,9 @@ def test_wheel_tests_install_the_extra_that_names_what_the_tests_import(tmp_path
         "test-command": "pytest {project}/tests",
     }
     assert result.plan.warnings == ()
+    # The noxfile's tests session installs the same: the extra (through maturin develop).
+    tests = _session_source(project / "noxfile.py", "tests")
+    assert 'build_into_venv(session, "--extras", "dev")' in tests
 
 
 def test_wheel_tests_install_a_requirements_file_read_as_data(tmp_path: Path) -> None:
@@ -375,6 +378,10 @@ def test_wheel_tests_install_a_requirements_file_read_as_data(tmp_path: Path) ->
         "test-requires": ["pytest>=8", 'dirty-equals>=0.7 ; python_version >= "3.10"'],
         "test-command": "pytest {project}/tests {project}/docs",
     }
+    tests = _session_source(project / "noxfile.py", "tests")
+    assert 'session.install("pytest>=8", "dirty-equals>=0.7 ; python_version >= \\"3.10\\"")' in (
+        tests
+    )
 
 
 def test_no_test_step_when_nothing_names_what_the_tests_import(tmp_path: Path) -> None:
