@@ -274,24 +274,32 @@ def type_check_only_names(source: str) -> set[str]:
     return found
 
 
-_PIPELINES: dict[int, pipeline_module.Pipeline] = {}
+# The last project's pipeline, with the project itself: an id alone could be reused by the
+# next project once this one is freed, and hand it another project's workflows.
+_PIPELINES: dict[int, tuple[Pyo3Project, pipeline_module.Pipeline]] = {}
 
 
 def _pipeline(project: Pyo3Project) -> pipeline_module.Pipeline:
     key = id(project)
     cached = _PIPELINES.get(key)
-    if cached is None:
-        lowest = reader.lowest_python(str(project.project_table.get("requires-python", "") or ""))
-        minors = range(lowest[1] if lowest else 9, 16)
-        cached = pipeline_module.read(
-            project.workflows,
-            abi3=reader.abi3_floor(project.pyo3_features) is not None,
-            cibuildwheel=project.cibuildwheel,
-            python_minors=minors,
-        )
-        _PIPELINES.clear()  # one project at a time: no growth across runs
-        _PIPELINES[key] = cached
-    return cached
+    if cached is not None and cached[0] is project:
+        return cached[1]
+    read = read_pipeline(project)
+    _PIPELINES.clear()  # one project at a time: no growth across runs
+    _PIPELINES[key] = (project, read)
+    return read
+
+
+def read_pipeline(project: Pyo3Project) -> pipeline_module.Pipeline:
+    """What `project.workflows` build and publish, read afresh (`Pyo3Project.pipeline` caches
+    it; `scaffold.checks.history` reads the last commit's workflows with this too)."""
+    lowest = reader.lowest_python(str(project.project_table.get("requires-python", "") or ""))
+    return pipeline_module.read(
+        project.workflows,
+        abi3=reader.abi3_floor(project.pyo3_features) is not None,
+        cibuildwheel=project.cibuildwheel,
+        python_minors=range(lowest[1] if lowest else 9, 16),
+    )
 
 
 def _workspace_pyo3(cargo: dict[str, Any]) -> dict[str, Any] | None:
