@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from scaffold import git
 from scaffold import project as reader
-from scaffold.checks import stale
+from scaffold.checks import history, stale
 from scaffold.checks import workflows as wf
 from scaffold.checks.base import OK, Outcome, Pyo3Check, finding, skip
 from scaffold.checks.project import stub_names, type_check_only_names
@@ -323,28 +323,40 @@ class PS011(Pyo3Check):
     fix = (
         "Build wheels on ubuntu-latest, ubuntu-24.04-arm, macos-15-intel, macos-latest, "
         "windows-latest and windows-11-arm with cibuildwheel (do not skip *musllinux*) or "
-        "maturin-action (manylinux: auto and musllinux_1_2 targets)."
+        "maturin-action (manylinux: auto and musllinux_1_2 targets); keep building every "
+        "target the last commit built (`pyo3-scaffold ci --force` carries them over)."
     )
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
+        """Reads the targets the workflows build (`scaffold.checks.pipeline`) and, when they or
+        pyproject.toml changed since the last commit, the targets HEAD's built
+        (`scaffold.checks.history`)."""
+        problems = []
         unreadable = ""
         if project.workflow_errors:
             name, error = next(iter(project.workflow_errors.items()))
-            unreadable = f"{name} is not valid YAML ({error}), so its wheels are unknown; "
+            unreadable = f"{name} is not valid YAML ({error}), so its wheels are unknown"
         if not project.workflows:
-            if unreadable:
-                return finding(unreadable.removesuffix("; "))
-            return finding("no GitHub Actions workflow in .github/workflows builds wheels")
-        built = {(t.os, t.arch, t.libc) for t in project.pipeline().targets}
-        # A universal2 macOS wheel serves both architectures.
-        if ("macos", "universal2", "") in built:
-            built |= {("macos", "x86_64", ""), ("macos", "arm64", "")}
-        missing = [name for key, name in wf.REQUIRED_PLATFORMS.items() if key not in built]
-        if missing:
-            others = "the other workflows build " if unreadable else ""
-            return finding(f"{unreadable}{others}no wheels for {_listing(missing, limit=8)}")
-        return OK
+            problems.append(
+                unreadable or "no GitHub Actions workflow in .github/workflows builds wheels"
+            )
+        else:
+            built = {(t.os, t.arch, t.libc) for t in project.pipeline().targets}
+            # A universal2 macOS wheel serves both architectures.
+            if ("macos", "universal2", "") in built:
+                built |= {("macos", "x86_64", ""), ("macos", "arm64", "")}
+            missing = [name for key, name in wf.REQUIRED_PLATFORMS.items() if key not in built]
+            if missing:
+                others = f"{unreadable}; the other workflows build " if unreadable else ""
+                problems.append(f"{others}no wheels for {_listing(missing, limit=8)}")
+        lost = history.lost_targets(project)
+        if lost:
+            problems.append(
+                f"the last commit's workflows also built {_listing(history.grouped(lost), 8)}"
+                ", which the workflows now do not"
+            )
+        return finding("; ".join(problems)) if problems else OK
 
 
 class PS012(Pyo3Check):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import run
+from helpers import PROJECTS, commit_all, copy_project
 
 from scaffold import doctor, new, pins
 from scaffold.answers import Answers
@@ -37,23 +38,6 @@ def edit(file: Path, old: str, new: str, *, regex: bool = False) -> None:
         changed = text.replace(old, new, 1)
     assert changed != text, f"{old!r} not found in {file}"
     file.write_text(changed, encoding="utf-8")
-
-
-def git_commit_all(path: Path) -> None:
-    run("git", "init", "-q", cwd=path)
-    run("git", "add", "-A", cwd=path)
-    run(
-        "git",
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-q",
-        "-m",
-        "init",
-        cwd=path,
-    )
 
 
 # A Cargo.lock as cargo writes it; its content does not matter to doctor, only that git has it.
@@ -125,7 +109,7 @@ def test_generated_project_is_clean(generate, answers):
 def test_generated_project_once_committed_is_clean(project):
     """What a user has after `git init`, a first build (Cargo.lock) and a commit."""
     (project / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
-    git_commit_all(project)
+    commit_all(project)
     result = doctor.run(doctor.DoctorOptions(path=project))
     assert [r.id for r in result.results if r.status != "ok"] == []
 
@@ -150,7 +134,7 @@ def seed_ps004(path: Path) -> None:
 
 
 def seed_ps005(path: Path) -> None:
-    git_commit_all(path)
+    commit_all(path)
     (path / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")  # built, never added
 
 
@@ -239,7 +223,7 @@ def test_seeded_defect_is_found_alone(project, code):
     if code != "PS005":
         # A committed lock makes PS005 pass, so every other finding is the seeded one.
         (project / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
-        git_commit_all(project)
+        commit_all(project)
     SEEDS[code](project)
     result = doctor.run(doctor.DoctorOptions(path=project))
     assert {r.id for r in result.findings} == {code}
@@ -388,90 +372,18 @@ def test_maturin_new_project(tmp_path, mixed):
 
 # --- hand-written projects: the function form of #[pymodule] ---------------------------
 
-FUNCTION_FORM = r"""
-use pyo3::prelude::*;
-
-// A comment mentioning #[pymodule] fn fake() {} must not count, nor "strings #[pyfunction]".
-/* block comment: #[pyfunction] fn hidden() {} */
-
-#[pyfunction]
-#[pyo3(name = "double")]
-fn double_it(x: i64) -> i64 {
-    let _braces_in_string = "{ not a brace }";
-    x * 2
-}
-
-#[pyfunction]
-fn greet<'a>(name: &'a str) -> String {
-    let _c = '{';
-    format!("hi {name}")
-}
-
-#[pyclass(name = "Counter")]
-struct RustCounter {
-    n: u64,
-}
-
-#[pymodule]
-#[pyo3(name = "handmade")]
-fn handmade_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(double_it, m)?)?;
-    m.add_function(wrap_pyfunction!(greet, m)?)?;
-    m.add_class::<RustCounter>()?;
-    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.gil_used(false)?;
-    Ok(())
-}
-"""
-
 # What a hand-written project below gets: no workflows build wheels (PS011), and its PyO3 0.27
 # is older than the pin table (PS014).
 HAND_FINDINGS = {"PS011", "PS014"}
 
-HAND_CARGO = """[package]
-name = "handmade-rs"
-version = "1.2.3"
-edition = "2021"
-
-[lib]
-name = "handmade"
-crate-type = ["cdylib", "rlib"]
-
-[dependencies]
-pyo3 = { version = "0.27", features = ["abi3-py311"] }
-
-[profile.release]
-lto = "thin"
-codegen-units = 1
-"""
-
-HAND_PYPROJECT = """[build-system]
-requires = ["maturin>=1.9,<2"]
-build-backend = "maturin"
-
-[project]
-name = "handmade"
-requires-python = ">=3.11"
-classifiers = ["Programming Language :: Python :: Free Threading :: 1 - Unstable"]
-dynamic = ["version"]
-"""
-
-HAND_STUB = """__version__: str
-def double(x: int) -> int: ...
-def greet(name: str) -> str: ...
-class Counter: ...
-"""
+# tests/projects/handmade: a hand-written project in the Rust-only layout, its stub beside
+# pyproject.toml, its module in PyO3's function form with comments and strings that look like code.
+HAND_CARGO = (PROJECTS / "handmade/Cargo.toml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
 def handmade(tmp_path) -> Path:
-    path = tmp_path / "handmade"
-    (path / "src").mkdir(parents=True)
-    (path / "src/lib.rs").write_text(FUNCTION_FORM, encoding="utf-8")
-    (path / "Cargo.toml").write_text(HAND_CARGO, encoding="utf-8")
-    (path / "pyproject.toml").write_text(HAND_PYPROJECT, encoding="utf-8")
-    (path / "handmade.pyi").write_text(HAND_STUB, encoding="utf-8")
-    return path
+    return copy_project("handmade", tmp_path)
 
 
 def test_function_form_module(handmade):
@@ -718,7 +630,7 @@ def test_cli_ignore_option(project):
 
 def test_cdylib_missing_from_a_set_crate_type(project):
     (project / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
-    git_commit_all(project)
+    commit_all(project)
     edit(project / "Cargo.toml", 'crate-type = ["cdylib"]', 'crate-type = ["staticlib"]')
     result = doctor.run(doctor.DoctorOptions(path=project))
     (ps002,) = result.findings
@@ -829,7 +741,7 @@ def workspace(handmade) -> Path:
     (handmade / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
     with (handmade / "pyproject.toml").open("a", encoding="utf-8") as file:
         file.write('\n[tool.maturin]\nmanifest-path = "crates/py/Cargo.toml"\n')
-    git_commit_all(handmade)
+    commit_all(handmade)
     return handmade
 
 
@@ -858,7 +770,7 @@ def test_monorepo_workflows_at_the_git_top(project, tmp_path):
     shutil.move(project, repo / "py")
     shutil.move(repo / "py/.github", repo / ".github")
     (repo / "py/Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
-    git_commit_all(repo)
+    commit_all(repo)
     result = doctor.run(doctor.DoctorOptions(path=repo / "py"))
     assert result.findings == ()
     assert next(r for r in result.results if r.id == "PS005").status == "ok"
@@ -974,3 +886,21 @@ def test_cfg_attr_pyfunction_is_an_export(handmade):
         '#[cfg_attr(feature = "py", pyfunction)]\nfn greet',
     )
     assert findings(handmade) == HAND_FINDINGS
+
+
+def test_each_project_gets_its_own_workflows_read(tmp_path):
+    """The pipeline cache is per project object: a freed project's id, reused by the next
+    one, must not hand it the other project's targets (it did, now and then, on the corpus)."""
+    from scaffold.checks import project as checked
+
+    with_wheels = copy_project("handmade", tmp_path / "a")
+    (with_wheels / ".github/workflows").mkdir(parents=True)
+    done = run("maturin", "generate-ci", "github", cwd=with_wheels)
+    (with_wheels / ".github/workflows/CI.yml").write_text(done.stdout, encoding="utf-8")
+    without = copy_project("handmade", tmp_path / "b")
+    for _ in range(20):
+        for path, built in ((with_wheels, True), (without, False)):
+            loaded = checked.load(path, path)
+            assert loaded is not None
+            assert bool(loaded.pipeline().targets) is built
+            del loaded

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import commit_all
 
 from scaffold import git
 from scaffold.errors import EXIT_TEMPLATE
-from tests.helpers import commit_all
 
 SCAFFOLD = Path(__file__).resolve().parents[2] / "scaffold"
 
