@@ -6,9 +6,11 @@ linted as the projects they stand for.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -17,6 +19,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 TESTS = Path(__file__).resolve().parent
 PROJECTS = TESTS / "projects"
@@ -28,6 +34,25 @@ def copy_project(name: str, destination: Path) -> Path:
     target = destination / name
     shutil.copytree(PROJECTS / name, target)
     return target
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (git's own folder left out): relative POSIX path -> bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+def named_by(path: str, sources: Iterable[str]) -> bool:
+    """Whether a check's `reads:` sources (`src/**/*.rs`, `<package>/__init__.py`, `git`) name
+    the file `path` (relative, POSIX)."""
+    for source in sources:
+        pattern = re.sub(r"<[^>]+>", "*", source).replace("**/", "")
+        if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
+            return True
+    return False
 
 
 # --- git, as the tests' own user ---------------------------------------------------------------

@@ -1,13 +1,15 @@
 """The check protocol shared by `pyo3-scaffold doctor` and the repo-review plugin.
 
-A check is a class named by its code (`PS001`) whose docstring is the one-line description,
-with a `fix` and a `diagnose(project) -> Outcome`. repo-review calls `check(pyo3_project)`
+A check is a class named by its code (`PS001`) whose docstring is the one-line description
+followed by a `reads:` paragraph (the files and fields it reads), with a `fix` and a
+`diagnose(project) -> Outcome`. repo-review calls `check(pyo3_project)`
 (its protocol: True passes, a string is the failure message, None skips); doctor calls
 `diagnose` to keep the reason and the fix apart. The same classes serve both.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -54,9 +56,30 @@ class Pyo3Check:
     def code(cls) -> str:
         return cls.__name__
 
+    def __init__(self) -> None:
+        # repo-review describes a check by its instance's __doc__: the title, as doctor shows.
+        self.__doc__ = self.title()
+
     @classmethod
     def title(cls) -> str:
-        return (cls.__doc__ or "").strip()
+        """The docstring's first line."""
+        lines = (cls.__doc__ or "").strip().splitlines()
+        return lines[0].strip() if lines else ""
+
+    @classmethod
+    def reads(cls) -> tuple[str, ...]:
+        """What the check reads, from its docstring's `reads:` paragraph: one entry per source
+        ("pyproject.toml [tool.maturin] module-name"), the file (or `git`) first."""
+        found = re.search(
+            r"^\s*reads:(.*?)(?:\n\s*\n|\Z)", cls.__doc__ or "", re.MULTILINE | re.DOTALL
+        )
+        text = " ".join(found.group(1).split()) if found else ""
+        return tuple(entry.strip() for entry in text.split(";") if entry.strip())
+
+    @classmethod
+    def sources(cls) -> tuple[str, ...]:
+        """The files (globs such as `src/**/*.rs`, `<package>/__init__.py`) and `git` read."""
+        return tuple(entry.split()[0] for entry in cls.reads())
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:

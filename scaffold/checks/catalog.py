@@ -1,4 +1,5 @@
-"""The checks, one class each, named by code. Docstring = what is checked; `fix` = what to do.
+"""The checks, one class each, named by code. Docstring = what is checked (its first line, the
+title) and a `reads:` paragraph naming the files and fields it reads; `fix` = what to do.
 
 Codes are stable (docs/doctor.md documents each); add new checks at the end.
 """
@@ -32,7 +33,11 @@ def _listing(items: list[str], limit: int = 3) -> str:
 
 
 class PS001(Pyo3Check):
-    "`#[pymodule]` name matches the module-name maturin imports"
+    """`#[pymodule]` name matches the module-name maturin imports
+
+    reads: Cargo.toml [package] name, [lib] name; pyproject.toml [tool.maturin] module-name,
+        python-source; src/**/*.rs #[pymodule]; <python-source>/<package>/ folders
+    """
 
     fix = (
         'Make the #[pymodule] name (or its `name = "..."`) equal the last part of '
@@ -63,7 +68,10 @@ class PS001(Pyo3Check):
 
 
 class PS002(Pyo3Check):
-    'Cargo.toml builds a cdylib (crate-type = ["cdylib"])'
+    """Cargo.toml builds a cdylib (crate-type = ["cdylib"])
+
+    reads: Cargo.toml [lib] crate-type
+    """
 
     fix = 'In Cargo.toml: [lib] crate-type = ["cdylib"] (add "rlib" too if Rust code uses it).'
 
@@ -79,7 +87,11 @@ class PS002(Pyo3Check):
 
 
 class PS003(Pyo3Check):
-    "abi3 feature matches requires-python"
+    """abi3 feature matches requires-python
+
+    reads: Cargo.toml pyo3 features (or the workspace's [workspace.dependencies]); pyproject.toml
+        [project] requires-python
+    """
 
     fix = (
         "Use pyo3's abi3-pyXY feature with XY equal to the lower bound of requires-python "
@@ -111,7 +123,11 @@ class PS003(Pyo3Check):
 
 
 class PS004(Pyo3Check):
-    "The version is written in one place"
+    """The version is written in one place
+
+    reads: pyproject.toml [project] version, dynamic; Cargo.toml [package] version;
+        <package>/__init__.py __version__
+    """
 
     fix = (
         'Keep the version in Cargo.toml only: dynamic = ["version"] in [project] (no '
@@ -142,7 +158,10 @@ class PS004(Pyo3Check):
 
 
 class PS005(Pyo3Check):
-    "Cargo.lock is committed"
+    """Cargo.lock is committed
+
+    reads: git ls-files (is the lock tracked); Cargo.lock of the crate or its workspace
+    """
 
     fix = (
         "Run `cargo generate-lockfile` (or build once), remove Cargo.lock from .gitignore, "
@@ -166,7 +185,10 @@ class PS005(Pyo3Check):
 
 
 class PS006(Pyo3Check):
-    "Cargo.lock goes into the sdist"
+    """Cargo.lock goes into the sdist
+
+    reads: pyproject.toml [tool.maturin] exclude, manifest-path
+    """
 
     fix = (
         "Remove the pattern matching Cargo.lock from [tool.maturin] exclude: builds from the "
@@ -187,7 +209,11 @@ class PS006(Pyo3Check):
 
 
 class PS007(Pyo3Check):
-    "Type stubs and py.typed are present"
+    """Type stubs and py.typed are present
+
+    reads: <module>.pyi beside the extension (mixed) or pyproject.toml (Rust-only);
+        <python-source>/<package>/py.typed
+    """
 
     fix = (
         "Write the extension's stubs next to it (mixed layout: python/<pkg>/<ext>.pyi plus "
@@ -216,7 +242,11 @@ def _shown(project: Pyo3Project, file: object) -> str:
 
 
 class PS008(Pyo3Check):
-    "Type stubs match the module's functions and classes"
+    """Type stubs match the module's functions and classes
+
+    reads: src/**/*.rs #[pyfunction], #[pyclass], #[pymodule] exports; <module>.pyi defs and
+        classes; <package>/*.py names the Python package defines
+    """
 
     requires = frozenset({"PS001", "PS007"})
     fix = (
@@ -258,7 +288,11 @@ class PS008(Pyo3Check):
 
 
 class PS009(Pyo3Check):
-    "Free-threading support is declared consistently"
+    """Free-threading support is declared consistently
+
+    reads: src/**/*.rs #[pymodule] gil_used; pyproject.toml [project] classifiers,
+        [tool.cibuildwheel] build/skip/enable; .github/workflows/*.yml cibuildwheel steps
+    """
 
     fix = (
         "Pick one: GIL-free (#[pymodule(gil_used = false)], the 'Programming Language :: "
@@ -295,7 +329,10 @@ class PS009(Pyo3Check):
 
 
 class PS010(Pyo3Check):
-    "The release profile is tuned for wheels (LTO, one codegen unit)"
+    """The release profile is tuned for wheels (LTO, one codegen unit)
+
+    reads: Cargo.toml (the workspace root's) [profile.release] lto, codegen-units
+    """
 
     fix = (
         'In Cargo.toml: [profile.release] lto = "fat" (or true/"thin") and codegen-units = 1; '
@@ -318,7 +355,11 @@ class PS010(Pyo3Check):
 
 
 class PS011(Pyo3Check):
-    "Wheels are built for Linux (glibc, musl), macOS and Windows on x86-64 and ARM64"
+    """Wheels are built for Linux (glibc, musl), macOS and Windows on x86-64 and ARM64
+
+    reads: .github/workflows/*.yml jobs, matrices, steps; pyproject.toml [tool.cibuildwheel],
+        requires-python; git HEAD's workflows and pyproject.toml
+    """
 
     fix = (
         "Build wheels on ubuntu-latest, ubuntu-24.04-arm, macos-15-intel, macos-latest, "
@@ -329,9 +370,6 @@ class PS011(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
-        """Reads the targets the workflows build (`scaffold.checks.pipeline`) and, when they or
-        pyproject.toml changed since the last commit, the targets HEAD's built
-        (`scaffold.checks.history`)."""
         problems = []
         unreadable = ""
         if project.workflow_errors:
@@ -360,7 +398,10 @@ class PS011(Pyo3Check):
 
 
 class PS012(Pyo3Check):
-    "Workflow actions are pinned to full commit SHAs"
+    """Workflow actions are pinned to full commit SHAs
+
+    reads: .github/workflows/*.yml every uses:
+    """
 
     fix = (
         "Pin each `uses:` to a 40-character commit SHA with the tag as a comment "
@@ -383,7 +424,10 @@ class PS012(Pyo3Check):
 
 
 class PS013(Pyo3Check):
-    "Workflow tokens are least-privilege"
+    """Workflow tokens are least-privilege
+
+    reads: .github/workflows/*.yml permissions: (top level and per job)
+    """
 
     fix = (
         "Set `permissions: {}` or `contents: read` at the top of each workflow and grant "
@@ -409,7 +453,11 @@ def _thin(platforms: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
 
 
 class PS014(Pyo3Check):
-    "Pins and toolchain versions are not older than pyo3-scaffold's pin table"
+    """Pins and toolchain versions are not older than pyo3-scaffold's pin table
+
+    reads: Cargo.toml pyo3/numpy/rayon versions; pyproject.toml [build-system] requires;
+        .github/workflows/*.yml uses: and cibuildwheel pins; noxfile.py; .github/install-rust.sh
+    """
 
     fix = (
         "Run `pyo3-scaffold update` in a project made by `pyo3-scaffold new` (it moves every "
@@ -419,8 +467,6 @@ class PS014(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
-        """Compares Cargo.toml, build-system.requires, the workflows, the noxfile and
-        .github/install-rust.sh with `scaffold.pins` (`scaffold.checks.stale`)."""
         found = stale.stale_pins(project)
         if not found:
             return OK
@@ -431,7 +477,11 @@ class PS014(Pyo3Check):
 
 
 class PS015(Pyo3Check):
-    "Free-threaded wheels are really built where the module is GIL-free"
+    """Free-threaded wheels are really built where the module is GIL-free
+
+    reads: src/**/*.rs #[pymodule] gil_used; .github/workflows/*.yml the targets built;
+        pyproject.toml [tool.cibuildwheel], requires-python
+    """
 
     fix = (
         "Build cp3XXt wheels next to the others on every platform: cibuildwheel builds them "
@@ -441,8 +491,6 @@ class PS015(Pyo3Check):
 
     @classmethod
     def diagnose(cls, project: Pyo3Project) -> Outcome:
-        """Reads the extension's `gil_used` (PS009's rule) and the targets the workflows build
-        (`scaffold.checks.pipeline`): each platform with CPython wheels needs cp3XXt ones."""
         if not project.free_threaded():
             return OK  # no free-threaded wheels are due (PS009 judges the declaration)
         targets = project.pipeline().targets

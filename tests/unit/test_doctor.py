@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import run
-from helpers import PROJECTS, commit_all, copy_project
+from helpers import PROJECTS, commit_all, copy_project, named_by, tree_bytes
 
 from scaffold import doctor, new, pins
 from scaffold.answers import Answers
@@ -224,9 +224,16 @@ def test_seeded_defect_is_found_alone(project, code):
         # A committed lock makes PS005 pass, so every other finding is the seeded one.
         (project / "Cargo.lock").write_text(CARGO_LOCK, encoding="utf-8")
         commit_all(project)
+    before = tree_bytes(project)
     SEEDS[code](project)
+    after = tree_bytes(project)
     result = doctor.run(doctor.DoctorOptions(path=project))
     assert {r.id for r in result.findings} == {code}
+    # The check's docstring names what it reads: every file the seed changed is among them.
+    check = next(c for c in ALL_CHECKS if c.code() == code)
+    changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
+    assert changed
+    assert {p for p in changed if not named_by(p, check.sources())} == set()
     (found,) = result.findings
     assert found.reason
     assert found.fix
