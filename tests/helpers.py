@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import tomllib
 import urllib.parse
@@ -25,8 +26,31 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 TESTS = Path(__file__).resolve().parent
+REPO_ROOT = TESTS.parent
 PROJECTS = TESTS / "projects"
 CORPUS = TESTS / "corpus"
+
+
+def tool(name: str) -> str:
+    """The path of a command the test dependency group installs; the test fails without it."""
+    path = shutil.which(name)
+    if path is None:
+        msg = f"{name} is not installed: it is in the test dependency group (--group test)"
+        raise AssertionError(msg)
+    return path
+
+
+def build_docs(site_dir: Path) -> None:
+    """`mkdocs build --strict` of docs/ into `site_dir` (what `nox -s docs` runs), offline."""
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 def copy_project(name: str, destination: Path) -> Path:
@@ -58,13 +82,21 @@ def named_by(path: str, sources: Iterable[str]) -> bool:
 # --- git, as the tests' own user ---------------------------------------------------------------
 
 # An identity and no signing, whatever the machine's global git config says.
-_GIT_AS_TEST = ("-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false")
+_GIT_AS_TEST = (
+    "-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
+    "-c", "init.defaultBranch=main",
+)  # fmt: skip
 
 
 def git(root: Path, *args: str, check: bool = True) -> str:
     """Run git in `root` as the tests' user; its output (a failure fails the test if `check`)."""
     done = subprocess.run(
-        ["git", *_GIT_AS_TEST, *args], cwd=root, capture_output=True, text=True, check=False
+        ["git", *_GIT_AS_TEST, *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        errors="replace",  # a hostile tree's file names need not be UTF-8
+        check=False,
     )
     if check and done.returncode != 0:
         msg = f"git {' '.join(args)} exited {done.returncode} in {root}: {done.stderr.strip()}"

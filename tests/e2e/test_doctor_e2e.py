@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import run
+from helpers import commit_all
 
 from scaffold import doctor
 
@@ -14,19 +15,7 @@ pytestmark = pytest.mark.slow
 def test_committed_project_with_real_lockfile_is_clean(generate, build_env):
     path = generate("demo")
     run("cargo", "generate-lockfile", cwd=path, env=build_env)
-    run("git", "init", "-q", cwd=path)
-    run("git", "add", "-A", cwd=path)
-    run(
-        "git",
-        "-c",
-        "user.name=t",
-        "-c",
-        "user.email=t@example.com",
-        "commit",
-        "-qm",
-        "init",
-        cwd=path,
-    )
+    commit_all(path)
     result = doctor.run(doctor.DoctorOptions(path=path))
     assert [(r.id, r.status, r.reason) for r in result.results if r.status != "ok"] == []
     # .gitignore must not hide Cargo.lock: it is tracked.

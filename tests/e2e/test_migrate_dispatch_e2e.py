@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run
-from test_migrate_e2e import _develop, _git_commit, _pytest, _venv, _write
+from helpers import commit_all
+from test_migrate_e2e import _develop, _pytest, _venv, _write
 
 from scaffold import migrate
 
@@ -98,7 +99,7 @@ def test_dispatch_in_the_extension(tmp_path: Path, build_env: dict[str, str]) ->
             "tests/test_interp.py": TESTS,
         },
     )
-    _git_commit(project)
+    commit_all(project)
     result = migrate.run(migrate.MigrateOptions(module=project / "shadow/interp.py", ci=False))
     assert {f.name: f.status for f in result.functions} == dict.fromkeys(
         ("all", "lerp", "square", "scaled", "clamp", "stretch"), "rust"

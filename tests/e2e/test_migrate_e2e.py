@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import tomlkit
 from conftest import run
+from helpers import commit_all
 
 from scaffold import doctor, migrate
 
@@ -321,14 +322,6 @@ def _write(root: Path, files: dict[str, str]) -> None:
         path.write_text(text)
 
 
-def _git_commit(root: Path) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
-    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    run("git", "init", "-q", cwd=root, env=env)
-    run("git", "add", "-A", cwd=root, env=env)
-    run("git", "commit", "-qm", "before migrate", cwd=root, env=env)
-
-
 def _venv(path: Path) -> Path:
     run("uv", "venv", "--quiet", "--python", sys.executable, path)
     python = path / "bin" / "python"
@@ -372,7 +365,7 @@ def _migrate_and_build(
 ) -> tuple[Path, Path, migrate.MigrateResult]:
     project = tmp_path / name
     _write(project, files)
-    _git_commit(project)
+    commit_all(project)
     originals = {rel: (project / rel).read_bytes() for rel in files if rel.startswith("tests/")}
     # These projects build with maturin (setuptools ones would get setuptools-rust by default).
     options = migrate.MigrateOptions(module=project / module, ci=ci, backend="maturin")
@@ -546,7 +539,7 @@ def test_refuses_a_dirty_tree(tmp_path: Path) -> None:
             "numkit/ops.py": NUMKIT_MODULE,
         },
     )
-    _git_commit(project)
+    commit_all(project)
     (project / "notes.txt").write_text("work in progress\n")
     done = subprocess.run(
         [sys.executable, "-m", "scaffold", "migrate", str(project / "numkit/ops.py")],

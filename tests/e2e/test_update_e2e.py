@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO_ROOT, Venv, run
+from helpers import git
 
 from scaffold import __version__
 
@@ -62,13 +63,6 @@ def release_next_version(source: Path, version: str) -> None:
     workflow = source / "template/.github/workflows/ci.yml.jinja"
     text = workflow.read_text()
     workflow.write_text(text.replace("\njobs:", f"\n{WORKFLOW_LINE}\njobs:", 1))
-
-
-def git(cwd: Path, *args: str) -> str:
-    return run(
-        "git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-        "-c", "commit.gpgsign=false", *args, cwd=cwd,
-    ).stdout  # fmt: skip
 
 
 def test_installed_wheel_updates_a_project_offline(

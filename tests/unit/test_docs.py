@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from helpers import build_docs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_docs_site_builds_strict(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    build_docs(tmp_path)
     assert (tmp_path / "index.html").is_file()
     assert (tmp_path / "why-in-process.html").is_file()
 

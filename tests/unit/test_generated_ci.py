@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 import tomlkit
 import yaml
+from helpers import tool
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # The newest CPython cibuildwheel 4.3 builds by default. When cibuildwheel adds one, this
@@ -56,13 +57,6 @@ CONFIGS = [
 ]
 
 Generate = Callable[..., Path]
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not installed: pip install -e . --group test")
-    return path
 
 
 def toml(text: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import hostile
 import pytest
+from helpers import git
 
 from scaffold import usage
 
@@ -57,11 +58,7 @@ def snapshot(root: Path) -> dict[str, tuple[object, ...]]:
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
-         *args],
-        cwd=root, check=False, capture_output=True,
-    )  # fmt: skip
+    git(root, *args, check=False)  # a hostile tree may refuse some of it (a FIFO cannot be added)
 
 
 def _prepare(base: Path, fixture: hostile.Fixture, verb: str) -> tuple[Path, Path]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import tomlkit
+from helpers import commit_all, tree_bytes
 
 from scaffold import migrate, pins
 from scaffold.errors import (
@@ -65,14 +66,6 @@ def names(xs: list[str]) -> list[str]:
 '''
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and ".git" not in p.parts
-    }
-
-
 def _dirs(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 
@@ -102,9 +95,9 @@ def _options(project: Path, **kwargs: object) -> migrate.MigrateOptions:
 
 
 def test_dry_run_changes_nothing_and_shows_the_diff(project: Path) -> None:
-    before, dirs = _snapshot(project), _dirs(project)
+    before, dirs = tree_bytes(project), _dirs(project)
     result = migrate.run(_options(project, dry_run=True, allow_dirty=False))
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before
     assert _dirs(project) == dirs
     assert result.dry_run
     assert '+build-backend = "maturin"' in result.diff
@@ -179,7 +172,7 @@ def test_module_keeps_its_code_and_gains_the_dispatch_block(project: Path) -> No
 def test_failure_after_n_writes_restores_every_byte(
     project: Path, writes_before_failure: int
 ) -> None:
-    before, dirs = _snapshot(project), _dirs(project)
+    before, dirs = tree_bytes(project), _dirs(project)
     written: list[Path] = []
 
     def fail_after(path: Path) -> None:
@@ -191,7 +184,7 @@ def test_failure_after_n_writes_restores_every_byte(
     with pytest.raises(RuntimeError, match="injected failure"):
         migrate.run(_options(project, after_write=fail_after))
     assert len(written) == writes_before_failure
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before
     assert _dirs(project) == dirs
 
 
@@ -199,32 +192,29 @@ def test_unwritable_target_restores_every_byte(project: Path) -> None:
     # benchmarks/ cannot be created: a file has its name. The pyproject.toml, the module,
     # Cargo.toml and src/*.rs are written first and must all be undone.
     (project / "benchmarks").write_text("not a folder\n")
-    before, dirs = _snapshot(project), _dirs(project)
+    before, dirs = tree_bytes(project), _dirs(project)
     with pytest.raises(ScaffoldError, match=r"every file was restored|nothing was written"):
         migrate.run(_options(project))
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before
     assert _dirs(project) == dirs
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_read_only_folder_restores_every_byte(project: Path) -> None:
     (project / "tests").chmod(0o555)
-    before = _snapshot(project)
+    before = tree_bytes(project)
     try:
         with pytest.raises(ScaffoldError, match=r"every file was restored|nothing was written"):
             migrate.run(_options(project))
     finally:
         (project / "tests").chmod(0o755)
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before
 
 
 def test_refuses_a_dirty_or_untracked_tree(project: Path) -> None:
     with pytest.raises(DirtyTreeError, match="not in a git repository"):
         migrate.run(_options(project, allow_dirty=False))
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e.com"}
-    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e.com"}
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
-        subprocess.run(["git", *args], cwd=project, env=env, check=True)
+    commit_all(project)
     (project / "README.md").write_text("# changed\n")
     with pytest.raises(DirtyTreeError, match="1 uncommitted"):
         migrate.run(_options(project, allow_dirty=False))
@@ -261,10 +251,10 @@ def test_poetry_metadata_without_a_version_is_refused(project: Path) -> None:
         '[tool.poetry]\nname = "demo"\n\n[build-system]\n'
         'requires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
     )
-    before = _snapshot(project)
+    before = tree_bytes(project)
     with pytest.raises(InvalidInputError, match=r"\[project\] has no version"):
         migrate.run(_options(project))
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before
 
 
 def test_dynamic_version_from_setuptools_attr(project: Path) -> None:
@@ -340,7 +330,7 @@ def test_module_in_its_declared_encoding(project: Path) -> None:
 def test_undecodable_module_is_one_clear_error(project: Path) -> None:
     module = project / "src" / "demo_pkg" / "slow.py"
     module.write_bytes(b"# caf\xe9\n" + MODULE.encode())  # not UTF-8, no cookie
-    before = _snapshot(project)
+    before = tree_bytes(project)
     with pytest.raises(InvalidInputError, match="cannot be decoded"):
         migrate.run(_options(project))
-    assert _snapshot(project) == before
+    assert tree_bytes(project) == before

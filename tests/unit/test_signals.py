@@ -25,6 +25,7 @@ from pathlib import Path
 
 import hostile
 import pytest
+from helpers import git as _git
 
 from scaffold import files
 from scaffold.errors import EXIT_INTERRUPTED, DestinationError
@@ -41,14 +42,6 @@ SIGNALS = {
 # entry (the first write under way); half of them; the change is committed (cleanup).
 MOMENTS = ("rendering", "first-write", "mid-writes", "cleanup")
 SLOW = "0.05"  # seconds per write: long enough to aim at, short enough for the budget
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
-         *args],
-        cwd=root, check=True, capture_output=True,
-    )  # fmt: skip
 
 
 def _ci(root: Path) -> list[str]:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import Generate, run
+from conftest import Generate
+from helpers import git
 
 from scaffold import __version__, render, update
 from scaffold.cli import cli
@@ -27,13 +28,6 @@ WORKFLOW_LINE = "# Added by template 99.0.0"
 CARGO_LINE = 'panic = "abort"  # added by template 99.0.0'
 README_LINE = "Added by template 99.0.0."
 LIB_EDIT = "\n// The user's own code, kept by every update.\nfn helper() -> u8 {\n    7\n}\n"
-
-
-def git(cwd: Path, *args: str) -> str:
-    return run(
-        "git", "-c", "user.name=Test", "-c", "user.email=test@example.org",
-        "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args, cwd=cwd,
-    ).stdout  # fmt: skip
 
 
 def write_v2(root: Path) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import git as _git
 
 from scaffold import usage
 from scaffold.cli import cli
@@ -21,14 +22,6 @@ CASES = [
     ("unknown --to", None, ["--to", "9.9.9"], 2),
     ("missing --template", None, ["--template", "/nonexistent/template"], 5),
 ]
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false",
-         *args],
-        cwd=root, check=True, capture_output=True,
-    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
