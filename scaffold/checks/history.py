@@ -29,7 +29,9 @@ WORKFLOWS = ".github/workflows"
 def lost_targets(project: checked.Pyo3Project) -> list[Target]:
     """The targets HEAD's workflows build that the work tree's no longer do, sorted."""
     root = project.root_path
-    if root is None or not isinstance(project.package, Path):
+    # doctor reads from the work tree's top, where `.git` is: without one there is no history
+    # (and no git call, which costs ~30 ms on a loaded machine, is made).
+    if root is None or not isinstance(project.package, Path) or not (root / ".git").exists():
         return []
     pyproject = Path(os.path.relpath(project.package / "pyproject.toml", root)).as_posix()
     try:
