@@ -95,18 +95,23 @@ def _head_pipeline(
             continue  # what an unreadable workflow built is unknown: never guessed
     # HEAD's pyproject.toml ([tool.cibuildwheel], requires-python) with HEAD's workflows; the
     # crate (abi3) is the work tree's.
-    head = dataclasses.replace(
-        project, workflows=workflows, workflow_errors={}, pyproject=_head_pyproject(root, pyproject)
-    )
+    config = _head_pyproject(root, pyproject)
+    if config is None:
+        return None  # HEAD's cibuildwheel config is unknown, and so is what it built
+    head = dataclasses.replace(project, workflows=workflows, workflow_errors={}, pyproject=config)
     return checked.read_pipeline(head)
 
 
-def _head_pyproject(root: Path, pyproject: str) -> dict[str, Any]:
+def _head_pyproject(root: Path, pyproject: str) -> dict[str, Any] | None:
+    """HEAD's pyproject.toml: {} when it has none, None when it cannot be read."""
+    folder, _, name = pyproject.rpartition("/")
+    if name not in (git.files_at_head(root, folder or ".") or {}):
+        return {}
     text = git.show_file_at_head(root, pyproject)
     if text is None or len(text) > safe_io.MAX_BYTES:
-        return {}
+        return None
     try:
         data = safe_io.parse_toml(root, root / pyproject, text).data
     except UnreadableProjectError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return None
+    return data if isinstance(data, dict) else None

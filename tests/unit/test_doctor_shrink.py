@@ -114,3 +114,15 @@ def test_what_serves_a_lost_target() -> None:
     assert history.lost(frozenset({fat}), frozenset(thin)) == [fat]  # no universal2 wheel any more
     pypy = _t("linux", "x86_64", "glibc", "pp")
     assert history.lost(frozenset({pypy, abi3}), frozenset({abi3})) == [pypy]
+
+
+def test_an_unreadable_committed_pyproject_compares_nothing(shipped: Path) -> None:
+    """HEAD's [tool.cibuildwheel] unknown means what HEAD built is unknown: never guessed."""
+    pyproject = shipped / "pyproject.toml"
+    good = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text("[project\n", encoding="utf-8")
+    commit_all(shipped, "broken")
+    pyproject.write_text(good, encoding="utf-8")
+    workflow = shipped / ".github/workflows/CI.yml"
+    workflow.write_text(workflow.read_text(encoding="utf-8").replace(S390X, ""), "utf-8")
+    assert ps011(shipped) is None
