@@ -249,10 +249,10 @@ def test_a_fresh_project_commits_cargo_lock_and_doctor_finds_nothing(tmp_path: P
     code, output = invoke("new", str(project), "--yes")
     assert code == 0, output
     assert "Note:" not in output
-    assert "Cargo.lock" in git_out(project, "ls-files").split()
+    assert "Cargo.lock" in git(project, "ls-files").split()
     lock = (project / "Cargo.lock").read_text()
     assert 'name = "pyo3"' in lock
-    assert git_out(project, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     code, output = invoke("doctor", str(project))
     assert code == 0, output
     assert "0 finding(s)" in output
@@ -276,7 +276,7 @@ def test_without_a_lock_new_goes_on_with_a_note(
     assert code == 0, output
     assert note in output
     assert not (project / "Cargo.lock").exists()
-    assert git_out(project, "status", "--porcelain", "--untracked-files=all") == ""
+    assert git(project, "status", "--porcelain", "--untracked-files=all") == ""
     # and doctor says what is true: nothing locks the crates yet.
     code, output = invoke("doctor", str(project))
     assert code == 1
