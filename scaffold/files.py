@@ -22,7 +22,9 @@ not writable (a project mounted at `/src`), the staging folder goes inside the p
 
 Writes never leave the project: a path whose folder (or the file itself) is a symlink to a
 place outside it is refused before anything is written; a symlinked file inside the project
-is edited in place (its target gets the new bytes), never replaced by a regular file.
+is edited in place (its target gets the new bytes), never replaced by a regular file. A
+write may also make a symlink (`update` keeps a template's preserved symlinks as links): its
+target must stay inside the project, and deleting a symlink removes the link, not its target.
 """
 
 from __future__ import annotations
@@ -56,11 +58,25 @@ _SHOWN = 5
 
 @dataclass(frozen=True)
 class Write:
-    """Give `path` these bytes (`None` deletes it) and mode (`None` keeps the current one)."""
+    """Give `path` these bytes (`None` deletes it) and mode (`None` keeps the current one).
+
+    With `link`, make `path` a symlink to that target instead (`data` is then ignored).
+    """
 
     path: Path
     data: bytes | None
     mode: int | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class _Was:
+    """What `path` held before a write: bytes and mode, a symlink's target, or nothing."""
+
+    path: Path
+    data: bytes | None = None
+    mode: int | None = None
+    link: str | None = None
 
 
 class RecoveredError(DestinationError):
@@ -235,19 +251,17 @@ def _roll_back(root: Path, candidate: Path, journal: Path) -> tuple[list[str], l
             target = root / rel
             if entry.get("made"):
                 continue  # folders go once their files are gone, below
-            current = target.read_bytes() if target.is_file() else None
-            old_name = entry.get("old")
+            old_name, old_link = entry.get("old"), entry.get("old_link")
             old = (candidate / "old" / str(old_name)).read_bytes() if old_name else None
-            new_sha = entry.get("new")
-            if current == old:
+            was = _state_of(old, str(old_link) if old_link is not None else None)
+            new_link = entry.get("new_link")
+            written = ("link", str(new_link)) if new_link is not None else _sha_state(entry)
+            now = _state(target)
+            if now == was:
                 continue  # never changed, or already back
-            if (current is None and new_sha is None) or (
-                current is not None and hashlib.sha256(current).hexdigest() == new_sha
-            ):
-                if old is None:
-                    target.unlink()
-                else:
-                    _replace(target, old, int(str(entry.get("mode") or _NEW_FILE_MODE)), None)
+            if now == written:
+                mode = int(str(entry.get("mode") or _NEW_FILE_MODE))
+                _put_back(_Was(target, old, mode, str(old_link) if old_link else None), None)
                 restored.append(rel)
             else:
                 edited.append(rel)
@@ -256,6 +270,39 @@ def _roll_back(root: Path, candidate: Path, journal: Path) -> tuple[list[str], l
                 with contextlib.suppress(OSError):  # not empty: the user put something there
                     (root / str(entry.get("path", ""))).rmdir()
     return sorted(set(restored)), sorted(set(edited))
+
+
+def _state(path: Path) -> tuple[str, str] | None:
+    """What `path` holds, comparable across runs: a symlink's target, a file's hash, nothing."""
+    if path.is_symlink():
+        return ("link", str(path.readlink()))
+    if path.is_file():
+        return ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+    return None
+
+
+def _state_of(data: bytes | None, link: str | None) -> tuple[str, str] | None:
+    if link is not None:
+        return ("link", link)
+    return ("file", hashlib.sha256(data).hexdigest()) if data is not None else None
+
+
+def _sha_state(entry: dict[str, object]) -> tuple[str, str] | None:
+    new_sha = entry.get("new")
+    return ("file", str(new_sha)) if new_sha is not None else None
+
+
+def _put_back(was: _Was, temp_dir: Path | None) -> None:
+    """Give `was.path` what it held before (removing what a write made there)."""
+    if was.link is not None:
+        _replace_link(was.path, was.link, temp_dir)
+    elif was.data is not None:
+        if was.path.is_symlink():  # a write made a link where the file was: replace the link
+            _replace(was.path, was.data, was.mode or _NEW_FILE_MODE, temp_dir)
+        else:
+            write_atomic(was.path, was.data, was.mode)
+    elif was.path.is_symlink() or was.path.is_file():
+        was.path.unlink()
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -289,6 +336,28 @@ def _replace(path: Path, data: bytes, mode: int, temp_dir: Path | None) -> None:
         return
 
 
+def _replace_link(path: Path, target: str, temp_dir: Path | None) -> None:
+    """Make `path` a symlink to `target` by renaming a new link over it (the link itself, never
+    what an old link pointed to); made in the staging folder when possible, like `_replace`."""
+    if temp_dir is None:
+        stage = next((s for r, s in _active.items() if path.is_relative_to(r)), None)
+        temp_dir = stage.tmp if stage is not None else None
+    for folder in (temp_dir, path.parent) if temp_dir is not None else (path.parent,):
+        temp = folder / f".{path.name}.{os.urandom(6).hex()}"
+        os.symlink(target, temp)  # noqa: PTH211  (creates the link exclusively)
+        try:
+            temp.replace(path)
+        except OSError as error:
+            temp.unlink(missing_ok=True)
+            if error.errno == errno.EXDEV and folder != path.parent:
+                continue
+            raise
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return
+
+
 def write_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
     if mode is None:
         mode = path.stat().st_mode if path.exists() else _NEW_FILE_MODE
@@ -302,11 +371,22 @@ def _inside(root: Path, path: Path) -> bool:
     return real == real_root or real.is_relative_to(real_root)
 
 
-def _target(root: Path, path: Path) -> Path:
-    """Where the bytes for `path` really go; refuse a way out of the project."""
+def _target(root: Path, write: Write) -> Path:
+    """Where the bytes for `write.path` really go; refuse a way out of the project."""
+    path = write.path
     if not _absolute(path).is_relative_to(root):
         raise DestinationError(f"refusing to write {path}: it is outside {root}")
-    existing = next(p for p in (path, *path.parents) if p.exists() or p.is_symlink())
+    # A link is made, and a symlink deleted, as the link itself: only its folders are followed.
+    as_link = write.link is not None or (write.data is None and path.is_symlink())
+    if write.link is not None:
+        pointed = Path(os.path.normpath(path.parent / write.link))
+        if Path(write.link).is_absolute() or not _inside(root, pointed):
+            raise DestinationError(
+                f"refusing to make {path.relative_to(root).as_posix()} a symlink to "
+                f"{write.link}: it leaves the project; nothing was written"
+            )
+    chain = path.parents if as_link else (path, *path.parents)
+    existing = next(p for p in chain if p.exists() or p.is_symlink())
     if not _inside(root, existing):
         rel = existing.relative_to(root).as_posix() if existing.is_relative_to(root) else existing
         raise DestinationError(
@@ -323,6 +403,8 @@ def _target(root: Path, path: Path) -> Path:
         raise DestinationError(
             f"cannot write {path.relative_to(root).as_posix()}: it is a folder; nothing was written"
         )
+    if as_link:
+        return path
     if path.is_symlink():
         # Edit the file the link points to (inside the project): the link stays a link.
         return Path(os.path.realpath(path))
@@ -332,6 +414,17 @@ def _target(root: Path, path: Path) -> Path:
 def _common_root(writes: list[Write]) -> Path:
     parents = [str(_absolute(w.path).parent) for w in writes]
     return Path(os.path.commonpath(parents)) if parents else Path.cwd()
+
+
+def _check_links(project: Path, planned: list[Write], targets: list[Path]) -> None:
+    """Every link made, now that all of them are in place, must still resolve inside the
+    project (one link can send another one's `..` elsewhere: `b -> .`, `a -> b/../x`)."""
+    for write, path in zip(planned, targets, strict=True):
+        if write.link is not None and not _inside(project, path):
+            raise DestinationError(
+                f"refusing to make {path.relative_to(project).as_posix()} a symlink to "
+                f"{write.link}: it leads out of the project; nothing was written"
+            )
 
 
 def apply_all(
@@ -348,10 +441,10 @@ def apply_all(
     transaction, so its failure restores the files too. A signal becomes `Interrupted`
     naming the restored files.
     """
-    planned = [Write(_absolute(w.path), w.data, w.mode) for w in writes]
+    planned = [Write(_absolute(w.path), w.data, w.mode, w.link) for w in writes]
     project = _absolute(root) if root is not None else _common_root(planned)
-    targets = [_target(project, w.path) for w in planned]  # all refusals before any write
-    undo: list[tuple[Path, bytes | None, int | None]] = []
+    targets = [_target(project, w) for w in planned]  # all refusals before any write
+    undo: list[_Was] = []
     made: list[Path] = []
     delay = float(os.environ.get("PYO3_SCAFFOLD_TEST_SLOW_WRITES", "0") or 0)
     with staging(project) as stage:
@@ -364,6 +457,7 @@ def apply_all(
                     time.sleep(delay)
                 if after_write is not None:
                     after_write(write.path)
+            _check_links(project, planned, targets)
             writing = False  # from here on an OSError is the caller's (`finish`), not ours
             if finish is not None:
                 finish()
@@ -382,9 +476,9 @@ def apply_all(
                 ) from error
             if isinstance(error, KeyboardInterrupt):
                 restored = tuple(
-                    p.relative_to(project).as_posix()
-                    for p, _, _ in undo
-                    if p.is_relative_to(project)
+                    was.path.relative_to(project).as_posix()
+                    for was in undo
+                    if was.path.is_relative_to(project)
                 )
                 signum = getattr(error, "signum", interrupts.SIGNALS[0])
                 raise interrupts.Interrupted(signum, tuple(dict.fromkeys(restored))) from error
@@ -399,21 +493,29 @@ def _change(
     write: Write,
     path: Path,
     *,
-    undo: list[tuple[Path, bytes | None, int | None]],
+    undo: list[_Was],
     made: list[Path],
 ) -> None:
     # Recorded (in memory and in the journal) before the change, so that a signal or a kill
     # right after it is still undone.
     rel = path.relative_to(project).as_posix() if path.is_relative_to(project) else ""
-    new_sha = hashlib.sha256(write.data).hexdigest() if write.data is not None else None
-    if path.is_file():
-        old, mode = path.read_bytes(), path.stat().st_mode
-        undo.append((path, old, mode))
-        stage.record({"path": rel, "mode": mode, "new": new_sha}, old)
+    entry: dict[str, object] = {"path": rel}
+    if write.link is not None:
+        entry["new_link"] = write.link
     else:
-        undo.append((path, None, None))
-        stage.record({"path": rel, "new": new_sha})
-    if write.data is None:
+        entry["new"] = hashlib.sha256(write.data).hexdigest() if write.data is not None else None
+    if path.is_symlink():  # only for a link made or deleted: other writes follow the link
+        old_link = str(path.readlink())
+        undo.append(_Was(path, link=old_link))
+        stage.record({**entry, "old_link": old_link})
+    elif path.is_file():
+        old, mode = path.read_bytes(), path.stat().st_mode
+        undo.append(_Was(path, old, mode))
+        stage.record({**entry, "mode": mode}, old)
+    else:
+        undo.append(_Was(path))
+        stage.record(entry)
+    if write.link is None and write.data is None:
         path.unlink(missing_ok=True)
         return
     missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
@@ -421,21 +523,20 @@ def _change(
         stage.record({"path": folder.relative_to(project).as_posix(), "made": 1})
         folder.mkdir()
         made.append(folder)
-    write_atomic(path, write.data, write.mode)
+    if write.link is not None:
+        _replace_link(path, write.link, None)
+    elif write.data is not None:
+        write_atomic(path, write.data, write.mode)
 
 
-def _restore(undo: list[tuple[Path, bytes | None, int | None]], made: list[Path]) -> None:
+def _restore(undo: list[_Was], made: list[Path]) -> None:
     """Put back what was there; keep going past a failure so the rest is still restored."""
     failed: list[str] = []
-    for path, data, mode in reversed(undo):
+    for was in reversed(undo):
         try:
-            if data is None:
-                if path.is_file() or path.is_symlink():  # never made if its folder could not be
-                    path.unlink()
-            else:
-                write_atomic(path, data, mode)
+            _put_back(was, None)  # a file never made (its folder could not be) is left alone
         except OSError:
-            failed.append(str(path))
+            failed.append(str(was.path))
     for folder in reversed(made):
         try:
             folder.rmdir()

@@ -16,6 +16,7 @@ tags are the same versions), and `pyo3-scaffold update` points copier at the reb
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import tarfile
@@ -126,6 +127,88 @@ def update(project: Path, *, vcs_ref: str | None) -> None:
         raise TemplateError(f"copier could not update the project: {_first_line(error)}") from error
     except ValueError as error:  # a validator refused a recorded answer, a missing template...
         raise TemplateError(f"copier could not update the project: {_first_line(error)}") from error
+
+
+# --- symlinks in a template: never a way out ------------------------------------------------
+
+
+def _leaves(link: str, target: str) -> bool:
+    """Whether the symlink at `link` (a relative path, '/') pointing to `target` leaves the
+    tree it sits in (judged lexically: a template's or project's tree is what copier sees)."""
+    if target.startswith("/") or Path(target).is_absolute():
+        return True
+    joined = os.path.normpath(os.path.join(os.path.dirname(link), target))  # noqa: PTH118, PTH120
+    return joined == ".." or joined.startswith(("../", "/"))
+
+
+def check_template_symlinks(source: str, refs: Sequence[str]) -> None:
+    """Refuse, before copier runs, a local template whose symlinks leave it.
+
+    With `_preserve_symlinks: true` copier recreates each symlink as it is, and our copy back
+    into the project would then read (or link to) a file outside the template; without it,
+    copier follows the link. Checked: each of `refs` (a git ref; "*" for every tag) and the
+    working tree, which copier renders when it is dirty. A remote template is checked after
+    rendering instead (`check_rendered_symlinks`). One line, exit 5; nothing is written.
+    """
+    root = Path(source)
+    if not (root / ".git").exists():
+        return  # a URL (or not a git repo, which copier refuses itself)
+    tags = run_git(["tag", "--list"], root).stdout.split() if "*" in refs else []
+    # A ref from a tampered answers file must not become an option of git ("-..."): skipped.
+    names = [n for ref in refs if ref for n in (tags if ref == "*" else [ref]) if n[:1] != "-"]
+    found = [link for ref in dict.fromkeys(names) for link in _links_at(root, ref)]
+    found += _links_in_tree(root)
+    for where, link, target in found:
+        if _leaves(link, target):
+            raise TemplateError(
+                f"the template {source} has a symlink {link} -> {target} ({where}) that leaves "
+                "the template; refusing to use it, nothing was written"
+            )
+
+
+def _links_at(root: Path, ref: str) -> list[tuple[str, str, str]]:
+    """(where, link, target) of every symlink in git ref `ref` of the repo at `root`."""
+    try:
+        listing = run_git(["ls-tree", "-r", "-z", "--full-tree", ref], root).stdout
+    except TemplateError:
+        return []  # an unknown ref: copier's own error names it
+    found = []
+    for record in listing.split("\0"):
+        meta, _, name = record.partition("\t")
+        if meta.startswith("120000 "):  # git's mode for a symlink; its blob is the target
+            target = run_git(["cat-file", "blob", meta.split()[2]], root).stdout
+            found.append((f"at {ref}", name, target))
+    return found
+
+
+def _links_in_tree(root: Path) -> list[tuple[str, str, str]]:
+    found = []
+    for top, dirs, filenames in os.walk(root):  # does not follow symlinked folders
+        dirs[:] = [d for d in dirs if d != ".git" or Path(top) != root]
+        for name in [*dirs, *filenames]:
+            path = Path(top) / name
+            if path.is_symlink():
+                rel = path.relative_to(root).as_posix()
+                found.append(("in its working tree", rel, str(path.readlink())))
+    return found
+
+
+def check_rendered_symlinks(project: Path, paths: Iterable[str]) -> None:
+    """Refuse symlinks that copier rendered into `project` (the throw-away clone) and that
+    point out of it: the update would otherwise link to, or copy in, a file outside."""
+    real_project = Path(os.path.realpath(project))
+    for rel in paths:
+        path = project / rel
+        if not path.is_symlink():
+            continue
+        target = str(path.readlink())
+        # Lexically, and as the kernel resolves it with every link of the render in place
+        # (`b -> .` then `a -> b/../x` is inside lexically, outside for real).
+        if _leaves(rel, target) or not Path(os.path.realpath(path)).is_relative_to(real_project):
+            raise TemplateError(
+                f"the template made {rel} a symlink to {target}, outside the project; "
+                "refusing the update, nothing was written"
+            )
 
 
 def _first_line(error: BaseException) -> str:

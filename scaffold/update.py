@@ -96,6 +96,8 @@ def run(options: UpdateOptions) -> UpdateResult:
             render.build_template_repo(Path(source), render.packaged_versions())
         else:
             source, vcs_ref = options.template, options.to_version
+            # copier renders the version that made the project and the one updated to.
+            render.check_template_symlinks(source, [from_ref, vcs_ref or "*"])
 
         # A clone of the user's repo at HEAD (the tree is clean, so HEAD is the project).
         clone = temp_dir / "work"
@@ -126,13 +128,18 @@ def run(options: UpdateOptions) -> UpdateResult:
 
         git.run_git(["add", "--all", "--", "."], work)
         changes = _changes(work, base)
+        render.check_rendered_symlinks(
+            work, (change.path for change in changes if change.status != "deleted")
+        )
         diff = git.run_git(
             ["diff", "--cached", "--no-renames", "--relative", base, "--", "."], work
         ).stdout
         conflicts = tuple(
             change.path
             for change in changes
-            if change.status != "deleted" and _has_markers(work / change.path)
+            if change.status != "deleted"
+            and not (work / change.path).is_symlink()  # a link has no lines to mark
+            and _has_markers(work / change.path)
         )
         if not options.dry_run:
             _apply(changes, work, project)
@@ -235,16 +242,15 @@ def _apply(changes: tuple[FileChange, ...], work: Path, project: Path) -> None:
     that version while other files are still old.
     """
     ordered = sorted(changes, key=lambda change: change.path == render.ANSWERS_FILE)
-    files.apply_all(
-        (
-            files.Write(project / change.path, None)
-            if change.status == "deleted"
-            else files.Write(
-                project / change.path,
-                (work / change.path).read_bytes(),
-                (work / change.path).stat().st_mode,
-            )
-            for change in ordered
-        ),
-        root=project,
-    )
+    files.apply_all((_write(change, work, project) for change in ordered), root=project)
+
+
+def _write(change: FileChange, work: Path, project: Path) -> files.Write:
+    source = work / change.path
+    if change.status == "deleted":
+        return files.Write(project / change.path, None)
+    if source.is_symlink():
+        # A symlink the template preserves (`_preserve_symlinks`) stays a link, never a copy
+        # of what it points to; render.check_rendered_symlinks kept it inside the project.
+        return files.Write(project / change.path, None, link=str(source.readlink()))
+    return files.Write(project / change.path, source.read_bytes(), source.stat().st_mode)

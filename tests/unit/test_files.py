@@ -207,3 +207,53 @@ def test_leftovers_of_a_run_that_wrote_nothing_are_removed(project: Path) -> Non
     (beside / "tmp" / "clone").write_text("junk")
     apply_all([Write(project / "y", b"y")], root=project)
     assert not beside.exists()
+
+
+def _links(root: Path) -> dict[str, str]:
+    """Every path under `root`: a link's target or a file's text, never following a link."""
+    return {
+        p.relative_to(root).as_posix(): f"-> {p.readlink()}" if p.is_symlink() else p.read_text()
+        for p in sorted(root.rglob("*"))
+        if p.is_symlink() or p.is_file()
+    }
+
+
+def _with_links(project: Path) -> list[Write]:
+    (project / "old-link").symlink_to("keep.txt")
+    (project / "stale-link").symlink_to("keep.txt")
+    return [
+        Write(project / "new-link", None, link="keep.txt"),  # a link where nothing was
+        Write(project / "edit.txt", None, link="keep.txt"),  # a link where a file was
+        Write(project / "old-link", None, link="run.sh"),  # a link re-pointed
+        Write(project / "stale-link", None),  # a link deleted: the link, not keep.txt
+        Write(project / "deep/link", None, link="../keep.txt"),
+    ]
+
+
+def test_links_are_made_as_links_and_a_deleted_link_is_only_the_link(project: Path) -> None:
+    writes = _with_links(project)
+    apply_all(writes, root=project)
+    found = _links(project)
+    assert found["new-link"] == found["edit.txt"] == "-> keep.txt"
+    assert (found["old-link"], found["deep/link"]) == ("-> run.sh", "-> ../keep.txt")
+    assert "stale-link" not in found
+    assert found["keep.txt"] == "keep"
+
+
+@pytest.mark.parametrize("stop_after", [1, 3, 5])
+def test_a_failure_or_a_kill_part_way_puts_links_back(project: Path, stop_after: int) -> None:
+    writes = _with_links(project)
+    before = _links(project)
+
+    def stop(path: Path) -> None:
+        if path == writes[stop_after - 1].path:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        apply_all(writes, root=project, after_write=stop)
+    assert _links(project) == before
+    _killed_run(project, writes, stop_after=stop_after)
+    assert _links(project) != before
+    with pytest.raises(files.RecoveredError, match="killed part-way"):
+        files.recover(project)
+    assert _links(project) == before
