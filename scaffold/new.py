@@ -74,6 +74,8 @@ def check_destination(destination: Path, *, allow_existing: bool) -> None:
 
 def run(options: NewOptions) -> NewResult:
     destination = options.destination.absolute()
+    # A killed `new --allow-existing` is undone first: its files would look like the user's.
+    files.recover(destination)
     check_destination(destination, allow_existing=options.allow_existing)
     try:
         rendered = _render_into(destination, options.answers, git=options.git, lock=options.lock)

@@ -176,7 +176,10 @@ def _links_at(root: Path, ref: str) -> list[tuple[str, str, str]]:
     for record in listing.split("\0"):
         meta, _, name = record.partition("\t")
         if meta.startswith("120000 "):  # git's mode for a symlink; its blob is the target
-            target = run_git(["cat-file", "blob", meta.split()[2]], root).stdout
+            try:
+                target = run_git(["cat-file", "blob", meta.split()[2]], root).stdout
+            except UnicodeDecodeError:
+                target = "/(a target that is not UTF-8)"  # refused: we cannot judge it
             found.append((f"at {ref}", name, target))
     return found
 

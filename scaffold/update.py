@@ -62,6 +62,9 @@ class UpdateResult:
 
 def run(options: UpdateOptions) -> UpdateResult:
     project = options.path.absolute().resolve()
+    # First undo what a killed run left (files.recover): its half-applied change would
+    # otherwise make the tree dirty, and the refusal below would keep it so.
+    files.recover(project)
     answers_file = project / render.ANSWERS_FILE
     if not answers_file.is_file():
         raise InvalidInputError(

@@ -25,7 +25,7 @@ from scaffold import git, names, pins, safe_io
 from scaffold import migrate_codegen as codegen
 from scaffold import project as project_reader
 from scaffold.errors import DestinationError, DirtyTreeError, InvalidInputError, ScaffoldError
-from scaffold.files import Write, apply_all
+from scaffold.files import Write, apply_all, recover
 from scaffold.migrate import flit, hatch_maturin, poetry, setuptools_rust
 from scaffold.migrate_types import Unsupported
 
@@ -114,6 +114,9 @@ class _Project:
 
 def run(options: MigrateOptions) -> MigrateResult:
     project = _locate(options.module)
+    # A killed run's half-applied change is undone first (it would look like the user's own
+    # uncommitted work to the check below).
+    recover(project.root)
     if not options.allow_dirty and not options.dry_run:
         _check_clean(project.root)
     measured, profile_lines = _measure(project, options)

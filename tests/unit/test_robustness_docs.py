@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import hostile
 from conftest import REPO_ROOT
 from test_signals import CASES
+from test_update_robust import CASES as UPDATE_CASES
+from test_update_robust import LEAVING
 
 
 def _rows(marker: str) -> list[str]:
@@ -20,6 +24,22 @@ def test_the_hostile_table_is_the_fixture_set() -> None:
 
 def test_the_signal_table_is_the_harness() -> None:
     assert _rows("signals") == [f"| {v} | {n} | {m} | ✓ |" for v, n, m in CASES]
+
+
+def test_the_counts_per_verb_are_the_tests() -> None:
+    signals = Counter(verb for verb, _, _ in CASES)
+    more = {
+        "doctor": "the fuzz target of the project reader (below)",
+        "update": f"{len(UPDATE_CASES)} bad answers files and options; {2 * len(LEAVING)} "
+        f"template symlinks leaving it ({len(LEAVING)} kinds, each applied and --dry-run), "
+        "1 staying inside",
+    }
+    expected = [
+        f"| {verb} | {len(hostile.FIXTURES)} | {signals[verb] or 'none (writes nothing)'} | "
+        f"{more.get(verb, '')} |"
+        for verb in ("doctor", "ci", "migrate", "new", "update")
+    ]
+    assert _rows("counts") == expected
 
 
 def test_ci_keeps_crlf_line_endings_of_pyproject() -> None:

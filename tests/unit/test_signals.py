@@ -7,7 +7,8 @@ cleaning up after the commit) and sends SIGINT, SIGTERM, SIGHUP or SIGKILL then.
 - the project equals its snapshot from before the run, or from after a run left alone;
 - SIGINT/SIGTERM/SIGHUP: exit 130, one "Interrupted" line that tells the truth (what was put
   back, or that the change was complete), no traceback;
-- SIGKILL: the next run's recovery (`files.recover`) leaves before-or-after too;
+- SIGKILL: the next real run of the same command clears up first (`files.recover`) and
+  leaves before-or-after too, with a documented code and no traceback;
 - nothing is left beside the project, and nothing in $TMPDIR.
 The cases are listed in docs/robustness.md (checked by test_robustness_docs.py).
 """
@@ -27,8 +28,8 @@ import hostile
 import pytest
 from helpers import git as _git
 
-from scaffold import files
-from scaffold.errors import EXIT_INTERRUPTED, DestinationError
+from scaffold import files, usage
+from scaffold.errors import EXIT_DESTINATION, EXIT_DIRTY, EXIT_INTERRUPTED, DestinationError
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -65,7 +66,49 @@ def _new(root: Path) -> list[str]:
     return ["new", ".", "--allow-existing", "--yes", "--name", "demo"]
 
 
-VERBS = {"ci": _ci, "migrate": _migrate, "new": _new}
+# `update`: a project made by the real `new` (template v<this version>), committed, updated
+# with --template to a v99.0.0 of the same template that changes three files and adds one,
+# so the update writes five files, the answers file last.
+V2_CHANGES = {
+    "template/Cargo.toml.jinja": ("[profile.release]\n", "[profile.release]\n# v99\n"),
+    "template/README.md.jinja": ("\n", "\nChanged by template 99.0.0.\n"),
+    "template/.github/workflows/ci.yml.jinja": ("\njobs:", "\n# v99\njobs:"),
+}
+
+
+def _template_repo(repo: Path) -> Path:
+    from scaffold import __version__, render
+
+    repo.mkdir()
+    _git(repo, "init", "-q")
+    render.TemplateVersion(__version__, render.template_root()).write_to(repo)
+    _git(repo, "add", "-A", "--force")
+    _git(repo, "commit", "-q", "-m", "v1")
+    _git(repo, "tag", f"v{__version__}")
+    for name, (old, new) in V2_CHANGES.items():
+        text = (repo / name).read_text()
+        assert old in text, name
+        (repo / name).write_text(text.replace(old, new, 1))
+    (repo / "template/CHANGES.md").write_text("New in template 99.0.0.\n")
+    _git(repo, "add", "-A", "--force")
+    _git(repo, "commit", "-q", "-m", "v2")
+    _git(repo, "tag", "v99.0.0")
+    return repo
+
+
+def _update(root: Path) -> list[str]:
+    from scaffold import new
+    from scaffold.answers import Answers
+
+    repo = _template_repo(root.parent / "template-repo")
+    new.run(new.NewOptions(destination=root, answers=Answers.resolve("demo")))
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "made by new")
+    return ["update", ".", "--template", str(repo)]
+
+
+VERBS = {"ci": _ci, "migrate": _migrate, "new": _new, "update": _update}
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -138,23 +181,61 @@ def baselines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict,
     return found
 
 
-# `ci` gets every signal at every moment; `migrate` and `new` each signal once, the moments
-# rotated, so that every signal and every moment is met by each verb within the time budget.
-CASES = [("ci", name, moment) for name in SIGNALS for moment in MOMENTS] + [
-    (verb, name, MOMENTS[(i + shift) % len(MOMENTS)])
-    for shift, verb in enumerate(("migrate", "new"), start=1)
-    for i, name in enumerate(SIGNALS)
-]
+# `ci` and `update` get every signal at every moment; `migrate` and `new` each signal once,
+# the moments rotated, so that every signal and every moment is met by each verb within the
+# time budget.
+CASES = (
+    [("ci", name, moment) for name in SIGNALS for moment in MOMENTS]
+    + [
+        (verb, name, MOMENTS[(i + shift) % len(MOMENTS)])
+        for shift, verb in enumerate(("migrate", "new"), start=1)
+        for i, name in enumerate(SIGNALS)
+    ]
+    + [("update", name, moment) for name in SIGNALS for moment in MOMENTS]
+)
 
 
-def _next_run_clears_up(root: Path, now: dict[str, str]) -> None:
+def _recover(root: Path) -> None:
     message = ""
     try:
         files.recover(root)  # what the next run does first
     except DestinationError as error:
         message = str(error)
     assert not message or "killed part-way" in message, message
+
+
+def _next_run_clears_up(root: Path, now: dict[str, str]) -> None:
+    _recover(root)
     assert tree(root) == now
+
+
+def _next_run_recovers(
+    verb: str,
+    args: list[str],
+    root: Path,
+    tmp: Path,
+    before: dict[str, str],
+    after: dict[str, str],
+) -> None:
+    """After a SIGKILL, the next real run of the same command clears up first: killed
+    part-way, it puts the files back, says so and stops (3: run again), leaving `before`;
+    killed before writing, it does its job (0: `after`); killed after its commit, the project
+    is already `after` and the command says why it does nothing more (for `update` and
+    `migrate` the tree is no longer clean, 4; `new` would overwrite, 3). A documented code,
+    one line, no traceback; never a temp file left in the project."""
+    assert all(".pyo3-scaffold" not in name for name in tree(root)), sorted(tree(root))
+    done = subprocess.run(
+        [sys.executable, "-m", "scaffold", *args], cwd=root, capture_output=True, text=True,
+        env={**_env(tmp), "PYO3_SCAFFOLD_TEST_SLOW_WRITES": "0"}, check=False, timeout=120,
+    )  # fmt: skip
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode in {code for code, _ in usage.EXIT_CODES[verb]}, done.stderr
+    assert len([line for line in done.stderr.splitlines() if line.startswith("Error:")]) <= 1
+    if "killed part-way" in done.stderr:
+        assert (done.returncode, tree(root)) == (EXIT_DESTINATION, before), done.stderr
+    else:
+        assert done.returncode in {0, EXIT_DESTINATION, EXIT_DIRTY}, done.stderr
+        assert tree(root) == after, done.stderr
 
 
 @pytest.mark.parametrize(("verb", "name", "moment"), CASES)
@@ -179,12 +260,7 @@ def test_a_signal_at_any_moment_leaves_before_or_after(
     assert "Traceback" not in stderr, stderr
     if name == "SIGKILL" and sent:
         assert process.returncode == -signal.SIGKILL
-        message = ""
-        try:
-            files.recover(root)  # what the next run does first
-        except DestinationError as error:
-            message = str(error)
-        assert not message or "killed part-way" in message, message
+        _next_run_recovers(verb, args, root, tmp, before, after)
     elif sent:
         # The interpreter may end by the signal itself if it lands while exiting.
         assert process.returncode in {EXIT_INTERRUPTED, 0, -SIGNALS[name]}, stderr
