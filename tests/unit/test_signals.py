@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -307,7 +308,15 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path: Path, delay_ms: int) -> No
     # From the first line of scaffold/__main__.py's main() on, the interruption is ours.
     # Likewise the console script's own first lines (before scaffold/__main__.py): so a
     # traceback may only show frames that are not ours.
-    assert "Traceback" not in stderr or "/scaffold/" not in stderr, stderr
+    # The same holds while CPython imports the entry module itself (scaffold/__init__.py and
+    # scaffold/__main__.py, module level: no code of ours has run yet), a window of well
+    # under a millisecond once bytecode is cached, hit only when compiling under heavy load.
+    ours = [
+        line for line in stderr.splitlines()
+        if "/scaffold/" in line and line.lstrip().startswith("File ")
+        and not re.search(r'/scaffold/__(init|main)__\.py", line \d+, in <module>$', line)
+    ]  # fmt: skip
+    assert "Traceback" not in stderr or not ours, stderr
     if "init_import_site" in stderr:  # CPython's own start-up, measured in about half of
         assert process.returncode == 1, stderr  # the signals sent in its first ~10 ms
     else:
