@@ -7,7 +7,6 @@ its exact bytes.
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import shutil
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import Generate, run
-from helpers import copy_project
+from helpers import PROJECTS, copy_project, tool, tree_bytes
 
 from scaffold import ci
 from scaffold.cli import cli
@@ -33,68 +32,6 @@ WRITTEN = {
     "pyproject.toml",
 }
 
-HAND_CARGO = """\
-[package]
-name = "handy-core"
-version = "0.3.0"
-edition = "2021"
-
-[lib]
-name = "handy_native"
-crate-type = ["cdylib", "rlib"]
-
-[dependencies]
-# Stable ABI from 3.10 on.
-pyo3 = { version = "0.30", features = ["abi3-py310"] }
-"""
-HAND_PYPROJECT = """\
-# Hand-written: comments, odd spacing and key order must survive.
-[build-system]
-requires = ["maturin>=1.9,<2"]
-build-backend = "maturin"
-
-[project]
-name = "Handy"
-requires-python = ">= 3.10"
-dynamic = ["version"]
-
-[dependency-groups]
-test = ["pytest>=8"]
-
-[tool.maturin]
-python-source = "python"
-module-name = "handy._native"   # the extension inside the package
-
-[tool.ruff]
-line-length = 88
-"""
-HAND_LIB = """\
-use pyo3::prelude::*;
-
-#[pymodule(gil_used = false)]
-mod _native {
-    #[pyfunction]
-    fn double(x: i64) -> i64 {
-        x * 2
-    }
-}
-"""
-
-
-def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(f"{name} is not installed (it is in the test dependency group)")
-    return path
-
-
-def hashes(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
 
 def invoke(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(cli, list(args))
@@ -107,23 +44,10 @@ def maturin_new(parent: Path, name: str, *extra: str) -> Path:
     return parent / name
 
 
-def hand_written(parent: Path) -> Path:
-    project = parent / "handy"
-    (project / "src").mkdir(parents=True)
-    (project / "python/handy").mkdir(parents=True)
-    (project / "tests").mkdir()
-    (project / "Cargo.toml").write_text(HAND_CARGO)
-    (project / "pyproject.toml").write_text(HAND_PYPROJECT)
-    (project / "src/lib.rs").write_text(HAND_LIB)
-    (project / "python/handy/__init__.py").write_text("from handy._native import double\n")
-    (project / "tests/test_double.py").write_text("def test_double():\n    assert True\n")
-    return project
-
-
 SAMPLES = {
     "maturin-plain": lambda parent: maturin_new(parent, "plainpkg"),
     "maturin-mixed": lambda parent: maturin_new(parent, "mixedpkg", "--mixed"),
-    "hand-written": hand_written,
+    "hand-written": lambda parent: copy_project("handy", parent),
 }
 
 
@@ -152,7 +76,7 @@ def test_ci_makes_a_foreign_project_pass_the_generated_projects_checks(
     sample: str, tmp_path: Path, generate: Generate
 ) -> None:
     project = SAMPLES[sample](tmp_path)
-    before = hashes(project)
+    before = tree_bytes(project)
     pyproject_before = (project / "pyproject.toml").read_text()
     # maturin's CI.yml builds armv7 wheels on manylinux2014, older than cibuildwheel's image.
     force = ["--force", "--raise-floors"] if (project / ".github/workflows").exists() else []
@@ -160,7 +84,7 @@ def test_ci_makes_a_foreign_project_pass_the_generated_projects_checks(
     code, output = invoke("ci", str(project), *force)
 
     assert code == 0, output
-    after = hashes(project)
+    after = tree_bytes(project)
     changed = {name for name in after if before.get(name) != after[name]}
     removed = set(before) - set(after)
     # maturin's CI.yml only builds and publishes wheels: ours replaces it under its name, which
@@ -203,7 +127,7 @@ def test_ci_makes_a_foreign_project_pass_the_generated_projects_checks(
 
 
 def test_detects_the_answers_of_a_hand_written_project(tmp_path: Path) -> None:
-    found = ci.run(ci.CiOptions(path=hand_written(tmp_path))).detected
+    found = ci.run(ci.CiOptions(path=copy_project("handy", tmp_path))).detected
     assert found == ci.Detected(
         dist_name="Handy",
         module_name="handy",
@@ -230,13 +154,13 @@ def test_detects_maturin_layouts(tmp_path: Path) -> None:
 
 def test_an_existing_wheel_pipeline_is_kept_without_force(tmp_path: Path) -> None:
     project = maturin_new(tmp_path, "plainpkg")
-    before = hashes(project)
+    before = tree_bytes(project)
 
     code, output = invoke("ci", str(project))
 
     # No refusal: what changes nothing the project ships is added, its pipeline stays.
     assert code == 0, output
-    after = hashes(project)
+    after = tree_bytes(project)
     assert after[".github/workflows/CI.yml"] == before[".github/workflows/CI.yml"]
     assert {n for n in after if before.get(n) != after[n]} == {
         "noxfile.py",
@@ -248,7 +172,7 @@ def test_an_existing_wheel_pipeline_is_kept_without_force(tmp_path: Path) -> Non
     code, output = invoke("ci", str(project), "--force")
     assert code == 2, output  # maturin's armv7 wheels are manylinux2014: an older floor
     assert "--raise-floors" in output
-    assert hashes(project) == after  # nothing written
+    assert tree_bytes(project) == after  # nothing written
 
     code, output = invoke("ci", str(project), "--force", "--raise-floors")
     assert code == 0, output
@@ -258,19 +182,19 @@ def test_an_existing_wheel_pipeline_is_kept_without_force(tmp_path: Path) -> Non
 
 
 def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
-    project = hand_written(tmp_path)
+    project = copy_project("handy", tmp_path)
     ci.run(ci.CiOptions(path=project))
-    before = hashes(project)
+    before = tree_bytes(project)
 
     result = ci.run(ci.CiOptions(path=project))
 
     assert result.written == ()
     assert {f.action for f in result.files} == {"unchanged"}
-    assert hashes(project) == before
+    assert tree_bytes(project) == before
 
 
 def test_a_users_own_noxfile_is_kept_even_with_force(tmp_path: Path) -> None:
-    project = hand_written(tmp_path)
+    project = copy_project("handy", tmp_path)
     (project / "noxfile.py").write_text("# mine\n")
 
     for force in (False, True):
@@ -280,7 +204,7 @@ def test_a_users_own_noxfile_is_kept_even_with_force(tmp_path: Path) -> None:
 
 
 def test_an_existing_cibuildwheel_table_gains_only_the_keys_it_lacks(tmp_path: Path) -> None:
-    project = hand_written(tmp_path)
+    project = copy_project("handy", tmp_path)
     pyproject = project / "pyproject.toml"
     mine = '\n[tool.cibuildwheel]\nbuild-frontend = "build[uv]"  # mine\nbuild-verbosity = 3\n'
     pyproject.write_text(pyproject.read_text() + mine)
@@ -292,7 +216,7 @@ def test_an_existing_cibuildwheel_table_gains_only_the_keys_it_lacks(tmp_path: P
     assert table["build-verbosity"] == 3  # the user's value stays, even with --force
     assert 'build-frontend = "build[uv]"  # mine' in text
     assert table["linux"]["before-all"] == "sh {project}/.github/install-rust.sh"
-    assert text.startswith(HAND_PYPROJECT)
+    assert text.startswith((PROJECTS / "handy/pyproject.toml").read_text())
     # No line of the user's is lost.
     assert set(before.splitlines()) <= set(text.splitlines())
 
@@ -304,14 +228,14 @@ def test_an_existing_cibuildwheel_table_gains_only_the_keys_it_lacks(tmp_path: P
         (lambda p: (p / "Cargo.toml").unlink(), "Cargo.toml is missing"),
         (
             lambda p: (p / "Cargo.toml").write_text(
-                HAND_CARGO.split("[dependencies]", maxsplit=1)[0]
+                (PROJECTS / "handy/Cargo.toml").read_text().split("[dependencies]", maxsplit=1)[0]
             ),
             "no pyo3 dependency",
         ),
     ],
 )
 def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: str) -> None:
-    project = hand_written(tmp_path)
+    project = copy_project("handy", tmp_path)
     mutate(project)
     with pytest.raises(InvalidInputError, match=message):
         ci.run(ci.CiOptions(path=project))
@@ -320,7 +244,7 @@ def test_projects_ci_cannot_read_are_refused(tmp_path: Path, mutate, message: st
 
 
 def test_malformed_toml_is_unreadable_exit_6(tmp_path: Path) -> None:
-    project = hand_written(tmp_path)
+    project = copy_project("handy", tmp_path)
     (project / "pyproject.toml").write_text("[project\n")
     with pytest.raises(UnreadableProjectError, match="invalid TOML"):
         ci.run(ci.CiOptions(path=project))

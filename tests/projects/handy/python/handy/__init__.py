@@ -1,0 +1,1 @@
+from handy._native import double
