@@ -8,6 +8,7 @@ docs/robustness.md (whose table is checked against `FIXTURES`).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -15,89 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-PYPROJECT = """\
-[build-system]
-requires = ["maturin>=1.9,<2"]
-build-backend = "maturin"
-
-[project]
-name = "hostile"
-version = "0.1.0"
-requires-python = ">=3.11"
-
-[tool.maturin]
-python-source = "python"
-module-name = "hostile._core"
-"""
-CARGO = """\
-[package]
-name = "hostile"
-version = "0.1.0"
-edition = "2021"
-
-[lib]
-name = "_core"
-crate-type = ["cdylib"]
-
-[dependencies]
-pyo3 = "0.30"
-"""
-LIB_RS = """\
-use pyo3::prelude::*;
-
-#[pymodule]
-mod _core {
-    use pyo3::prelude::*;
-
-    #[pyfunction]
-    fn double(x: i64) -> i64 {
-        x * 2
-    }
-}
-"""
-WORKFLOW = """\
-on: [push]
-permissions: {}
-jobs:
-  test:
-    runs-on: ubuntu-latest
-    steps:
-      - run: echo hi
-"""
+# The base project is a file tree (tests/projects/hostile, and hostile-pure before `migrate`);
+# the fixtures below build their hostile content from its files.
+_BASE = Path(__file__).resolve().parent / "projects" / "hostile"
+_PURE = _BASE.with_name("hostile-pure")
+PYPROJECT = (_BASE / "pyproject.toml").read_text(encoding="utf-8")
+CARGO = (_BASE / "Cargo.toml").read_text(encoding="utf-8")
+LIB_RS = (_BASE / "src/lib.rs").read_text(encoding="utf-8")
+WORKFLOW = (_BASE / ".github/workflows/ci.yml").read_text(encoding="utf-8")
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"  # noqa: S105 - a marker, not a credential
-
-
-PURE_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=68"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "hostile"
-version = "0.1.0"
-requires-python = ">=3.11"
-
-[tool.setuptools.packages.find]
-where = ["python"]
-"""
 
 
 def base_project(root: Path, *, pure_python: bool = False) -> Path:
     """A valid little maturin project (mixed layout) with one workflow; with `pure_python`,
     the same package before `migrate` (setuptools, no crate)."""
-    (root / "src").mkdir(parents=True)
-    (root / "python/hostile").mkdir(parents=True)
-    (root / ".github/workflows").mkdir(parents=True)
-    (root / "pyproject.toml").write_text(PURE_PYPROJECT if pure_python else PYPROJECT)
-    if not pure_python:
-        (root / "Cargo.toml").write_text(CARGO)
-        (root / "src/lib.rs").write_text(LIB_RS)
-    (root / "python/hostile/__init__.py").write_text("from hostile._core import double\n")
-    (root / "python/hostile/slow.py").write_text(
-        "def add(a: int, b: int) -> int:\n    return a + b\n"
-    )
-    (root / "python/hostile/_core.pyi").write_text("def double(x: int) -> int: ...\n")
-    (root / ".github/workflows/ci.yml").write_text(WORKFLOW)
+    shutil.copytree(_PURE if pure_python else _BASE, root, dirs_exist_ok=True)
+    (root / "src").mkdir(exist_ok=True)
     return root
 
 

@@ -1,0 +1,1 @@
+from hostile._core import double
