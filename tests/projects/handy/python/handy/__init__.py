@@ -1,1 +1,3 @@
 from handy._native import double
+
+__all__ = ["double"]
