@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from conftest import run
-from test_migrate_e2e import _git_commit, _venv, _write
+from helpers import commit_all
+from test_migrate_e2e import _venv, _write
 
 from scaffold import migrate
 
@@ -72,7 +73,7 @@ def test_hatch_vcs_project_keeps_its_version(tmp_path: Path, build_env: dict[str
             "src/nums/fast.py": MODULE,
         },
     )
-    _git_commit(root)
+    commit_all(root)
     result = migrate.run(migrate.MigrateOptions(module=root / "src/nums/fast.py", ci=False))
     assert [(f.name, f.status) for f in result.functions] == [
         ("triangle", "rust"),
@@ -101,7 +102,7 @@ def test_top_level_module_with_setuptools_rust(tmp_path: Path, build_env: dict[s
             "nums.py": MODULE,
         },
     )
-    _git_commit(root)
+    commit_all(root)
     result = migrate.run(migrate.MigrateOptions(module=root / "nums.py", ci=False))
     assert result.extension == "_nums_rs"
     python = _install(root, tmp_path / "venv", build_env)
@@ -123,7 +124,7 @@ def test_flit_top_level_module_with_maturin(tmp_path: Path, build_env: dict[str,
             "nums.py": '"""Numbers."""\n__version__ = "2.5.0"\n\n' + MODULE,
         },
     )
-    _git_commit(root)
+    commit_all(root)
     result = migrate.run(migrate.MigrateOptions(module=root / "nums.py", ci=False))
     assert result.extension == "_nums_rs"
     python = _install(root, tmp_path / "venv", build_env)
