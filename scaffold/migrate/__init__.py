@@ -7,7 +7,9 @@ The pipeline (`pipeline.run`), one stage after the other, everything in memory u
 3. type     - annotations to exact Rust types (migrate_types);
 4. translate - function bodies to Rust with Python's semantics (pytranslate);
 5. emit     - Cargo.toml, src/lib.rs, the dispatch block, tests, benchmark (migrate_codegen);
-6. backend  - the build configuration: setuptools-rust or maturin (backend);
+6. backend  - the build configuration, keeping the project's backend where PyO3 has a plugin:
+               setuptools_rust (setuptools), hatch_maturin (hatchling), else maturin with the
+               metadata converted (poetry, flit; toml_items);
 7. validate - the new pyproject.toml and module parse and validate before anything is written;
 8. write    - every file at once, all or nothing (scaffold.files);
 9. ci       - nox sessions and wheel workflows through `pyo3-scaffold ci`.

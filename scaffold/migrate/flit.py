@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from scaffold.errors import InvalidInputError
+from scaffold.migrate.toml_items import array, inline
 
 
 def has_metadata(document: Any) -> bool:  # noqa: ANN401  (a tomlkit document)
@@ -52,7 +53,7 @@ def convert(document: Any, notes: list[str], *, docstring: str | None) -> None: 
     if "requires-python" in old:
         project["requires-python"] = str(old["requires-python"])
     if "license" in old:
-        project["license"] = _inline({"text": str(old["license"])})
+        project["license"] = inline({"text": str(old["license"])})
     for role in ("author", "maintainer"):
         person = {
             k: str(old[key])
@@ -60,17 +61,17 @@ def convert(document: Any, notes: list[str], *, docstring: str | None) -> None: 
             if key in old
         }
         if person:
-            project[f"{role}s"] = _array([_inline(person)])
+            project[f"{role}s"] = array([inline(person)])
     if "keywords" in old:
-        project["keywords"] = _array([k for k in re.split(r"[,\s]+", str(old["keywords"])) if k])
+        project["keywords"] = array([k for k in re.split(r"[,\s]+", str(old["keywords"])) if k])
     if "classifiers" in old:
-        project["classifiers"] = _array([str(c) for c in old["classifiers"]])
+        project["classifiers"] = array([str(c) for c in old["classifiers"]])
     if "requires" in old:
-        project["dependencies"] = _array([str(r) for r in old["requires"]])
+        project["dependencies"] = array([str(r) for r in old["requires"]])
     if "requires-extra" in old:
         extras = tomlkit.table()
         for extra, requirements in old["requires-extra"].items():
-            extras[str(extra)] = _array([str(r) for r in requirements])
+            extras[str(extra)] = array([str(r) for r in requirements])
         project["optional-dependencies"] = extras
     urls = {"Homepage": str(old["home-page"])} if "home-page" in old else {}
     urls |= {str(k): str(v) for k, v in old.get("urls", {}).items()}
@@ -94,19 +95,3 @@ def convert(document: Any, notes: list[str], *, docstring: str | None) -> None: 
         "[tool.flit.metadata] moved to [project] (PEP 621), key by key"
         + (f"; [tool.flit] {', '.join(left)} stay (maturin does not read them)" if left else "")
     )
-
-
-def _array(items: list[Any]) -> Any:  # noqa: ANN401  (a tomlkit array)
-    import tomlkit  # noqa: PLC0415
-
-    array = tomlkit.array()
-    array.extend(items)
-    return array.multiline(len(items) > 1)
-
-
-def _inline(values: dict[str, str]) -> Any:  # noqa: ANN401  (a tomlkit inline table)
-    import tomlkit  # noqa: PLC0415
-
-    table = tomlkit.inline_table()
-    table.update(values)
-    return table

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from scaffold.errors import InvalidInputError
+from scaffold.migrate.toml_items import array, inline
 
 # Fields copied as they are (same name, same meaning in PEP 621).
 _SAME = ("name", "version", "description", "keywords", "classifiers")
@@ -92,23 +93,6 @@ def _numbers(version: str, *, what: str) -> list[int]:
     return [int(n) for n in release.group(0).split(".")]
 
 
-def _array(items: list[Any]) -> Any:  # noqa: ANN401  (a tomlkit array)
-    """A TOML array, one item a line when there are several (as people write them)."""
-    import tomlkit  # noqa: PLC0415
-
-    array = tomlkit.array()
-    array.extend(items)
-    return array.multiline(len(items) > 1)
-
-
-def _inline(values: dict[str, str]) -> Any:  # noqa: ANN401  (a tomlkit inline table)
-    import tomlkit  # noqa: PLC0415
-
-    table = tomlkit.inline_table()
-    table.update(values)
-    return table
-
-
 def _person(text: str) -> dict[str, str]:
     found = _PERSON.match(str(text))
     if not found:
@@ -169,10 +153,10 @@ def convert(document: Any, notes: list[str]) -> None:  # noqa: ANN401, C901, PLR
         if key in poetry:
             value = poetry[key]
             value = value.unwrap() if hasattr(value, "unwrap") else value
-            project[key] = _array(value) if isinstance(value, list) else value
+            project[key] = array(value) if isinstance(value, list) else value
             taken.append(key)
     if "license" in poetry:
-        project["license"] = _inline({"text": str(poetry["license"])})
+        project["license"] = inline({"text": str(poetry["license"])})
         taken.append("license")
     if "readme" in poetry:
         readme = poetry["readme"]
@@ -184,7 +168,7 @@ def convert(document: Any, notes: list[str]) -> None:  # noqa: ANN401, C901, PLR
         taken.append("readme")
     for key in ("authors", "maintainers"):
         if key in poetry:
-            project[key] = _array([_inline(_person(p)) for p in poetry[key]])
+            project[key] = array([inline(_person(p)) for p in poetry[key]])
             taken.append(key)
     dependencies = poetry.get("dependencies", {})
     required: list[str] = []
@@ -203,12 +187,12 @@ def convert(document: Any, notes: list[str]) -> None:  # noqa: ANN401, C901, PLR
     if dependencies:
         taken.append("dependencies")
     if required:
-        project["dependencies"] = _array(required)
+        project["dependencies"] = array(required)
     extras = poetry.get("extras", {})
     if extras:
         table = tomlkit.table()
         for extra, members in extras.items():
-            table[str(extra)] = _array([optional.get(str(m).lower(), str(m)) for m in members])
+            table[str(extra)] = array([optional.get(str(m).lower(), str(m)) for m in members])
         project["optional-dependencies"] = table
         taken.append("extras")
     urls = {label: str(poetry[key]) for key, label in _URLS.items() if key in poetry}
