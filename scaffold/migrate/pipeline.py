@@ -615,13 +615,19 @@ def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
     candidates.append(project.version_file)  # flit reads __version__ here
     for path in candidates:
         if path.is_file():
+            text = path.read_text("utf-8")
             found = re.search(
-                r"""^__version__\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""",
-                path.read_text("utf-8"),
-                re.MULTILINE,
+                r"""^__version__\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", text, re.MULTILINE
             )
             if found:
                 return found.group(1)
+            # `from .package_data import __version__` (idna): flit imports the package, so the
+            # version is the sibling module's literal; one step, as far as a literal reaches.
+            sibling = re.search(
+                r"^from\s+\.(\w+)\s+import\s+(?:.*\b)?__version__\b", text, re.MULTILINE
+            )
+            if sibling and len(candidates) < 10:  # noqa: PLR2004  (no import cycles)
+                candidates.append(path.with_name(f"{sibling.group(1)}.py"))
     raise InvalidInputError(
         "the version is dynamic and not a literal __version__ the tool can read; "
         "set [project] version first"

@@ -422,3 +422,24 @@ def test_flit_metadata_with_an_unknown_key_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="future-key: no PEP 621 equivalent"):
         _run(tmp_path / "nums" / "__init__.py")
     assert (tmp_path / "pyproject.toml").read_text() == pyproject
+
+
+def test_flit_version_imported_from_a_sibling_module(tmp_path: Path) -> None:
+    # idna's shape: `from .package_data import __version__` in __init__.py (flit imports it).
+    pyproject = (
+        '[build-system]\nrequires = ["flit_core >=3.11,<5"]\nbuild-backend = "flit_core.buildapi"\n'
+        '\n[project]\nname = "nums"\ndescription = "Numbers."\ndynamic = ["version"]\n'
+    )
+    _write(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject,
+            "nums/__init__.py": "from .package_data import __version__\n",
+            "nums/package_data.py": '__version__ = "3.20"\n',
+            "nums/core.py": MODULE,
+        },
+    )
+    _run(tmp_path / "nums" / "core.py")
+    # Not SemVer: the wheel's version stays static in pyproject.toml, Cargo gets the nearest.
+    assert tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]["version"] == "3.20"
+    assert 'version = "3.20.0"' in (tmp_path / "Cargo.toml").read_text()
