@@ -34,8 +34,6 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "semver": ([], 15),
     # A top-level module: its API is a class (methods are not migrated), no public function.
     "hashids": ([], 0),
-    # flit with [project]; the version is `from .package_data import __version__`.
-    "idna": ([], 14),
 }
 
 PACKAGES = corpus.packages()
