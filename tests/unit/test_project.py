@@ -9,6 +9,7 @@ from helpers import PROJECTS, copy_project
 
 from scaffold import ci, project
 from scaffold.checks import project as checks_project
+from scaffold.errors import InvalidInputError
 
 
 @pytest.mark.parametrize(
@@ -73,8 +74,13 @@ def test_workspace_inherited_pyo3_and_manifest_path(tmp_path: Path) -> None:
 
 
 def test_every_sample_project_reads() -> None:
+    """Every PyO3 sample reads; a pure-Python one (`migrate`'s input) is refused as not PyO3."""
     for folder in sorted(p for p in PROJECTS.iterdir() if p.is_dir()):
-        assert project.read(folder).dist_name, folder.name
+        if any(folder.rglob("Cargo.toml")):
+            assert project.read(folder).dist_name, folder.name
+        else:
+            with pytest.raises(InvalidInputError, match="not a maturin/PyO3 project"):
+                project.read(folder)
 
 
 def test_every_verb_takes_cargo_only_metadata_as_maturin_does(tmp_path: Path) -> None:
