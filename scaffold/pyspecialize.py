@@ -701,6 +701,10 @@ def math_call(tr: Translator, attr: str, node: ast.Call, hint: PyType | None) ->
 
 
 def method_call(tr: Translator, func: ast.Attribute, node: ast.Call) -> Expr:
+    if func.attr == "append" and isinstance(func.value, ast.Name):
+        # Before the first append an empty local list has no item type yet: the append gives
+        # it one, so the receiver must not be read as a value first.
+        return _append(tr, Expr("", NONE), node)
     receiver = tr.expr(func.value)
     kind = "str" if receiver.type == CHAR else receiver.type.name
     if receiver.type == CHAR:

@@ -88,8 +88,13 @@ def last_chars(s: str, k: int = 3) -> str:
 
 
 def shout(words: list[str]) -> list[str]:
-    """Not in the translatable subset (str methods): stays a typed skeleton."""
+    """str.upper: in Rust for ASCII words, redone in Python for the others."""
     return [w.upper() for w in words]
+
+
+def distinct(words: list[str]) -> list[str]:
+    """Not in the translatable subset (a set in the body): stays a typed skeleton."""
+    return sorted(set(words))
 
 
 def describe(obj: object) -> str:
@@ -395,7 +400,8 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
         "levenshtein": "rust",
         "hamming": "rust",
         "last_chars": "rust",
-        "shout": "skeleton",
+        "shout": "rust",
+        "distinct": "skeleton",
         "describe": "skipped",
     }
     # Style-preserving: every original line of pyproject.toml but the backend's (and the
@@ -415,7 +421,7 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
     # The package imports the Rust versions of the translated functions only.
     probe = (
         "import textkit.distance as d; "
-        "print(type(d.levenshtein).__name__, type(d.shout).__name__, type(d.describe).__name__)"
+        "print(type(d.levenshtein).__name__, type(d.distinct).__name__, type(d.describe).__name__)"
     )
     out = run(python, "-c", probe, cwd=tmp_path).stdout.split()
     assert out == ["builtin_function_or_method", "function", "function"]
@@ -431,7 +437,7 @@ def test_flat_setuptools_with_comments(tmp_path: Path, build_env: dict[str, str]
     )
     differential = _pytest(python, project, "-rs", "tests/test_distance_rust.py")
     assert "failed" not in differential
-    assert "shout is still a Rust skeleton" in differential
+    assert "distinct is still a Rust skeleton" in differential
 
     # Step 6 went through `pyo3-scaffold ci`: the nox sessions, bench included, and wheels.
     assert any(note.startswith("CI added") for note in result.notes), result.notes

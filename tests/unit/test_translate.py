@@ -835,3 +835,17 @@ def test_names_of_the_prelude_are_renamed_and_python_keeps_the_name() -> None:
     )
     assert "pub fn Some_(" in text
     assert '#[pyo3(name = "Some", signature' in text  # the name the module looks up
+
+
+def test_an_empty_list_gets_its_item_type_from_its_first_append() -> None:
+    """Regression: `found = []` then `found.append(x)` (the registry read the receiver first)."""
+    body = _body(
+        """
+        def primes_upto(n: int) -> list[int]:
+            found = []
+            for candidate in range(2, n + 1):
+                found.append(candidate)
+            return found
+        """
+    )
+    assert ".push(" in body
