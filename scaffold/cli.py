@@ -653,3 +653,5 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt as error:  # outside a command (parsing, --help): nothing to undo
         click.secho(interrupts.describe(error), fg="yellow", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    finally:
+        interrupts.settle()

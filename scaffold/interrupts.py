@@ -64,6 +64,17 @@ def install() -> None:
             signal.signal(signum, _handler)
 
 
+def settle() -> None:
+    """Ignore the three signals from now on: the command is over (its writes committed or put
+    back) and the process is exiting. A signal landing in the interpreter's shutdown would
+    otherwise raise inside atexit or threading code, a traceback after the job was done; the
+    exit code already says what happened."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Hold SIGINT/SIGTERM/SIGHUP for the duration (at the OS level too, where possible, so
