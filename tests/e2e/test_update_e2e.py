@@ -92,7 +92,8 @@ def test_installed_wheel_updates_a_project_offline(
     with zipfile.ZipFile(second) as wheel:
         names = wheel.namelist()
     assert f"scaffold/template_versions/{__version__}.tar.gz" in names
-    assert second.stat().st_size < 250_000  # the versions keep the wheel small
+    # The package itself is ~260 KB compressed; one archived template version adds ~40 KB.
+    assert second.stat().st_size < 400_000  # the versions keep the wheel small
     venv.install("--reinstall-package", "pyo3-scaffold", second)
     assert version in run(scaffold_cli, "--version").stdout
 
