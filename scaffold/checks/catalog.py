@@ -261,11 +261,15 @@ class PS008(Pyo3Check):
         if module is None or stub is None:
             return skip("needs PS001 and PS007")
         try:
-            functions, classes, other = stub_names(stub.read_text(encoding="utf-8"))
+            text = stub.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:  # found by the fuzz target of the reader
+            return finding(f"{stub.name} is not UTF-8 ({error.reason} at byte {error.start})")
+        try:
+            functions, classes, other = stub_names(text)
         except SyntaxError as error:
             return finding(f"{stub.name} is not valid Python: {error.msg} (line {error.lineno})")
         # A `@typing.type_check_only` class or function exists for type checkers only.
-        only_typing = type_check_only_names(stub.read_text(encoding="utf-8"))
+        only_typing = type_check_only_names(text)
         functions -= only_typing
         classes -= only_typing
         defined = functions | classes | other
