@@ -15,8 +15,13 @@ def main() -> None:
 
         interrupts.install()
         from scaffold.cli import main as cli_main  # noqa: PLC0415
-    except KeyboardInterrupt:  # nothing has started: nothing to undo
-        sys.stderr.write("Interrupted: nothing was changed.\n")
+    except KeyboardInterrupt as error:  # nothing has started: nothing to undo
+        line = "Interrupted: nothing was changed."
+        if hasattr(error, "signum"):  # ours: scaffold.interrupts is loaded, SIGTERM is named
+            from scaffold.interrupts import describe  # noqa: PLC0415
+
+            line = describe(error)
+        sys.stderr.write(line + "\n")
         sys.exit(130)
     cli_main()
 

@@ -31,13 +31,37 @@ if TYPE_CHECKING:
     from scaffold.doctor import DoctorResult
 
 
+def _interrupted(error: BaseException) -> None:
+    """The one line for Ctrl-C, SIGTERM and SIGHUP (scaffold.interrupts): what was put back,
+    or that the change was already complete."""
+    click.secho(interrupts.describe(error), fg="yellow", err=True)
+
+
 class _Cli(click.Group):
     """Catches expected errors once, for every command: one line, documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:  # noqa: ANN401  (click's own signature)
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,  # noqa: ANN401  (click's own signature)
+    ) -> click.Context:
+        # The top level's own parsing runs before `invoke`: a signal landing here would reach
+        # click's handler (a blank line, then "Aborted!" or a bare Abort). Same line, same code
+        # as in a command; Exit is what click turns into the exit code in every mode.
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt as error:
+            _interrupted(error)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+    def invoke(self, ctx: click.Context) -> None:
         interrupts.reset()
         try:
-            return super().invoke(ctx)
+            # The command's return value is not an exit code: standalone click ignored it,
+            # and `main` reads what click returns as one.
+            super().invoke(ctx)
         except ScaffoldError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             ctx.exit(error.exit_code)
@@ -45,9 +69,7 @@ class _Cli(click.Group):
             KeyboardInterrupt,
             click.exceptions.Abort,
         ) as error:  # Abort: Ctrl-C/EOF at a prompt
-            # SIGTERM and SIGHUP arrive here too (scaffold.interrupts); the line says what
-            # was put back, or that the change was already complete.
-            click.secho(interrupts.describe(error), fg="yellow", err=True)
+            _interrupted(error)
             ctx.exit(EXIT_INTERRUPTED)
 
 
@@ -647,11 +669,29 @@ def ci(  # noqa: PLR0917 (click passes one parameter per option)
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The `pyo3-scaffold` command: always ends in `SystemExit` with a documented code.
+
+    Click's standalone mode is off: it prints "Aborted!" and exits 1 for a signal landing
+    outside a command (e.g. while the top-level context closes), where ours is one line and 130.
+    What it did besides is done here, as click does it (`Command.main`, click 8.x).
+    """
     interrupts.install()  # SIGTERM/SIGHUP take Ctrl-C's path: roll back, one line, 130
     try:
-        cli.main(args=argv, prog_name="pyo3-scaffold")
-    except KeyboardInterrupt as error:  # outside a command (parsing, --help): nothing to undo
-        click.secho(interrupts.describe(error), fg="yellow", err=True)
+        # An int is click's exit code (`Exit`: --help, --version, `ctx.exit`); `_Cli.invoke`
+        # returns nothing otherwise. A broken stdout pipe (EPIPE) click handles itself in both
+        # modes: quiet stdout/stderr, exit 1.
+        code = cli.main(args=argv, prog_name="pyo3-scaffold", standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except click.exceptions.Exit as error:  # outside click's `try`: a signal in shell completion
+        sys.exit(error.exit_code)
+    except click.ClickException as error:  # usage errors (2), with the usage line
+        error.show()
+        sys.exit(error.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort) as error:  # outside a command
+        # Non-standalone click turns a KeyboardInterrupt into `Abort() from` it; the signal
+        # (SIGTERM, SIGHUP) is on the cause.
+        cause = error.__cause__ if isinstance(error.__cause__, KeyboardInterrupt) else error
+        _interrupted(cause)
         sys.exit(EXIT_INTERRUPTED)
     finally:
         interrupts.settle()
