@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import string
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -1000,135 +1001,45 @@ def differential_tests(plan: ModulePlan) -> str:
 
 
 def benchmark(plan: ModulePlan) -> str:
+    """benchmarks/bench_<module>.py: migrate_files/bench.py.tmpl with one input maker per
+    function (the part users edit)."""
     makers = []
     for f in plan.functions:
-        values = "".join(
-            p.type.bench_value("scale") + ", " for p in f.params if p.kind != "keyword_only"
-        )
-        keywords = ", ".join(
+        positional = [p.type.bench_value("scale") for p in f.params if p.kind != "keyword_only"]
+        keywords = [
             f'"{p.name}": {p.type.bench_value("scale")}'
             for p in f.params
             if p.kind == "keyword_only"
-        )
+        ]
+        # Items inside containers get a size of their own (bench_value's `min(scale, 20)`).
+        small = any("min(scale, 20)" in v for v in [*positional, *keywords])
+        positional = [v.replace("min(scale, 20)", "small") for v in positional]
+        keywords = [v.replace("min(scale, 20)", "small") for v in keywords]
         makers.append(
-            f"def make_{f.name}(scale: int, rng: random.Random) -> Arguments:\n"
-            f"    return ({values}), {{{keywords}}}\n"
+            "\n".join(
+                [
+                    f"def make_{f.name}(scale: int, rng: random.Random) -> Arguments:",
+                    *(["    small = min(scale, 20)  # items inside containers"] if small else []),
+                    "    positional = (",
+                    *(f"        {value}," for value in positional),
+                    "    )",
+                    "    keywords: dict[str, Any] = {",
+                    *(f"        {item}," for item in keywords),
+                    "    }",
+                    "    return positional, keywords",
+                ]
+            )
+            .replace("(\n    )", "()")
+            .replace("{\n    }", "{}")
         )
-    cases = "\n".join(f'    "{f.name}": make_{f.name},' for f in plan.functions)
-    return f'''"""Rust against Python: {plan.dotted} (from pyo3-scaffold migrate; edit the inputs).
-
-Run `nox -s bench`, or `python benchmarks/bench_{plan.module}.py` where the package is installed
-built with --release (`maturin develop --release`). For each function finished in Rust, the input
-grows until the Python version takes about TARGET seconds (or MAX_SCALE is reached); then each
-version is called enough times that a measurement lasts about TARGET seconds, far above the
-timer's resolution, and the best of REPEATS is kept. The Rust side is what users call: the
-module's function, through the extension's dispatch. Replace the make_* functions with inputs
-typical of your users.
-"""
-
-from __future__ import annotations
-
-import importlib
-import math
-import random
-import sys
-import time
-from collections.abc import Callable
-from typing import Any
-
-module = importlib.import_module("{plan.dotted}")
-rust = importlib.import_module("{plan.extension_module}")
-PYTHON = module._PYTHON_REFERENCE
-TARGET = 0.05
-REPEATS = 5
-MAX_SCALE = 2**20
-RESOLUTION = time.get_clock_info("perf_counter").resolution
-Arguments = tuple[tuple[Any, ...], dict[str, Any]]  # positional, keyword-only
-
-
-{chr(10).join(makers)}
-
-CASES: dict[str, Callable[[int, random.Random], Arguments]] = {{
-{cases}
-}}
-
-
-def once(function: Callable[..., object], args: Arguments) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = function(*args[0], **args[1])
-    return time.perf_counter() - start, result
-
-
-def per_call(function: Callable[..., object], args: Arguments, number: int) -> float:
-    """Seconds per call: the best of REPEATS runs of `number` calls each."""
-    positional, keywords = args
-    best = math.inf
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        for _ in range(number):
-            function(*positional, **keywords)
-        best = min(best, time.perf_counter() - start)
-    return best / number
-
-
-def calls_for(function: Callable[..., object], args: Arguments) -> int:
-    """How many calls make one measurement last about TARGET / REPEATS seconds."""
-    number = 1
-    while number < 10**8:
-        if per_call(function, args, number) * number * REPEATS >= TARGET:
-            break
-        number *= 4
-    return number
-
-
-def main() -> int:
-    print(
-        f"{{'function':<24}} {{'size':>8}} {{'calls':>8}} {{'python':>14}} {{'rust':>14}} "
-        f"{{'speed-up':>9}}"
+    template = resources.files("scaffold").joinpath("migrate_files/bench.py.tmpl")
+    return string.Template(template.read_text("utf-8")).substitute(
+        dotted=plan.dotted,
+        module=plan.module,
+        extension_module=plan.extension_module,
+        makers="\n\n\n".join(makers) + "\n",
+        cases="\n".join(f'    "{f.name}": make_{f.name},' for f in plan.functions),
     )
-    for name, make in CASES.items():
-        if name not in rust.__implemented__:
-            print(f"{{name:<24}} skipped: still a Rust skeleton")
-            continue
-        dispatched = getattr(module, name)
-        scale, chosen = 1, None
-        while scale <= MAX_SCALE:
-            args = make(scale, random.Random(scale))
-            try:
-                seconds, expected = once(PYTHON[name], args)
-                _, got = once(dispatched, args)
-            except Exception as error:  # noqa: BLE001  (an input the function refuses)
-                print(f"{{name:<24}} stops growing at size {{scale}}: {{error!r}}")
-                break
-            if got != expected:
-                print(f"{{name:<24}} DIFFERENT results at size {{scale}}")
-                return 1
-            chosen = (scale, args, seconds)
-            if seconds >= TARGET:
-                break
-            scale *= 2
-        if chosen is None:
-            print(f"{{name:<24}} no input size where both versions run")
-            continue
-        scale, args, _ = chosen
-        # Each version gets its own count: Rust may be the slow one (converting a big input
-        # can cost more than Python's early exit).
-        number, rust_number = calls_for(PYTHON[name], args), calls_for(dispatched, args)
-        python = per_call(PYTHON[name], args, number)
-        fast = per_call(dispatched, args, rust_number)
-        if min(python * number, fast * rust_number) < 1000 * RESOLUTION:
-            print(f"{{name:<24}} {{scale:>8}} too fast to time against the clock's resolution")
-            continue
-        print(
-            f"{{name:<24}} {{scale:>8}} {{number:>8}} {{python * 1e3:>11.6f}} ms "
-            f"{{fast * 1e3:>11.6f}} ms {{python / fast:>8.1f}}x"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
-'''
 
 
 def stub(plan: ModulePlan) -> str:

@@ -149,7 +149,7 @@ class PyType:
         if self.name == "bool":
             return "rng.random() < 0.5"
         if self.name == "str":
-            return f"''.join(rng.choices('abcdefghij', k={scale}))"
+            return f"text(rng, {scale})"  # defined in migrate_files/bench.py.tmpl
         if self.name == "bytes":
             return f"rng.randbytes({scale})"
         if self.name == "none":
@@ -161,7 +161,8 @@ class PyType:
             kind = {"list": "list", "vartuple": "tuple", "set": "set"}[self.name]
             return f"{kind}({item} for _ in range({scale}))"
         if self.name == "tuple":
-            return "(" + "".join(a.bench_value(scale, top) + ", " for a in self.args) + ")"
+            items = [a.bench_value(scale, top) for a in self.args]
+            return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
         if self.name == "dict":
             key = self.args[0].bench_value(f"min({scale}, 20)", top=False)
             value = self.args[1].bench_value(f"min({scale}, 20)", top=False)

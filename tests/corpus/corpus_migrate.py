@@ -8,12 +8,14 @@ pinned sha256 and kept in ~/.cache/pyo3-scaffold-corpus (PYO3_SCAFFOLD_CORPUS_CA
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -253,7 +255,8 @@ def build_and_test(
     # The package's own tests import the installed package, not the checkout.
     # `pytest`, not `python -m pytest`: the checkout's folder must not shadow the installed
     # package (which holds the built extension).
-    base = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider", "--import-mode=importlib"]
+    base: list[str | Path] = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider"]
+    base.append("--import-mode=importlib")
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
         done = _run([*base, *package.tests], root, {**clean, **extra})
         setattr(checked, label, _summary(done))
@@ -267,9 +270,19 @@ def build_and_test(
 
 
 def _run(
-    args: list[str | Path], cwd: Path, env: dict[str, str]
+    args: list[str | Path], cwd: Path, env: dict[str, str], timeout: float | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    """The command's outcome; one that outlives `timeout` seconds is stopped and reported as a
+    failure (exit 124, as timeout(1) says) with what it printed."""
+    try:
+        return subprocess.run(
+            args, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=timeout
+        )
+    except subprocess.TimeoutExpired as expired:
+        out = expired.stdout.decode() if isinstance(expired.stdout, bytes) else expired.stdout
+        return subprocess.CompletedProcess(
+            args, 124, out or "", f"timed out after {timeout:.0f} s\n"
+        )
 
 
 # -- the workload: the package's own entry points, timed on both paths --------------------------
@@ -296,6 +309,38 @@ print(number, best / number, best, time.get_clock_info("perf_counter").resolutio
 """
 MEASURE = 0.2
 
+# The workload once, counting the calls of the functions that moved: every module's binding of
+# such a function (`from .main import f` in the package's __init__ too) is wrapped before the
+# setup runs, so calls from the package's own code count as well as the workload's.
+_COUNTER = """
+import importlib, json, sys
+setup, stmt, dotted, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+module = importlib.import_module(dotted)
+counts = dict.fromkeys(names, 0)
+def counting(name, function):
+    def wrapper(*args, **kwargs):
+        counts[name] += 1
+        return function(*args, **kwargs)
+    return wrapper
+def wrap(name):  # a function: its locals are not among the module globals it rebinds
+    original = getattr(module, name)
+    wrapped = counting(name, original)
+    for loaded in list(sys.modules.values()):
+        for attribute, value in list(getattr(loaded, "__dict__", {}).items()):
+            if value is original:
+                setattr(loaded, attribute, wrapped)
+for name in names:
+    wrap(name)
+namespace = {"__name__": "__workload__"}
+exec(setup, namespace)
+exec(stmt, namespace)
+print(json.dumps(counts))
+"""
+# Seconds: a workload process (setup, calibration, 5 measurements) that takes longer is stopped.
+WORKLOAD_TIMEOUT = 60
+# Seconds: the generated benchmark keeps to 30 s by itself (SCRIPT_BUDGET); this is the guard.
+BENCH_TIMEOUT = 90
+
 
 @dataclass
 class Workload:
@@ -306,6 +351,12 @@ class Workload:
     pure: float
     measured: float  # seconds of the shortest measurement
     resolution: float
+    calls: dict[str, int] = field(default_factory=dict)  # per function moved, in one run
+
+    @property
+    def uncalled(self) -> list[str]:
+        """The functions moved to Rust that the workload never calls."""
+        return [name for name, n in self.calls.items() if not n]
 
     def speedup(self, *, moved: bool) -> str:
         times = f"{self.rust * 1e3:.2f} ms vs {self.pure * 1e3:.2f} ms"
@@ -314,31 +365,62 @@ class Workload:
         if not moved:
             # Both paths run the same Python: the ratio is the noise of this machine.
             return f"1x: nothing moved ({times}, ratio {self.pure / self.rust:.2f})"
-        return f"{self.pure / self.rust:.2f}x ({times})"
+        calls = ", ".join(f"{name} x{n}" for name, n in self.calls.items())
+        return f"{self.pure / self.rust:.2f}x ({times}; calls per run: {calls})"
+
+
+def dotted_module(package: Package) -> str:
+    """The import name of the package's hot module: src/roman/__init__.py -> roman."""
+    parts = list(Path(package.module).with_suffix("").parts)
+    if parts[0] == "src":
+        parts = parts[1:]
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
 
 
 def time_workload(
-    package: Package, venv: Path, env: dict[str, str], env_var: str
+    package: Package, venv: Path, env: dict[str, str], env_var: str, moved: list[str] | None = None
 ) -> Workload | str:
-    """The package's workload on the Rust path and on the pure-Python path."""
+    """The package's workload on the Rust path and on the pure-Python path; with `moved`, also
+    how often one run calls each of those functions."""
     python = venv / "bin" / "python"
     clean = {k: v for k, v in env.items() if k != env_var}
+    calls: dict[str, int] = {}
+    if moved:
+        counter: list[str | Path] = [python, "-c", _COUNTER, package.workload_setup]
+        counter += [package.workload, dotted_module(package), ",".join(moved)]
+        done = _run(counter, venv, clean, timeout=WORKLOAD_TIMEOUT)
+        if done.returncode != 0:
+            return f"workload failed (counting calls): {done.stderr.strip().splitlines()[-1:]}"
+        calls = json.loads(done.stdout)
     results: dict[str, list[tuple[float, float, float]]] = {"rust": [], "pure": []}
     for _ in range(2):
         for label, extra in (("pure", {env_var: "1"}), ("rust", {})):
-            args = [python, "-c", _TIMER, package.workload_setup, package.workload, str(MEASURE)]
-            done = _run(args, venv, {**clean, **extra})  # not the checkout: the installed package
+            args: list[str | Path] = [python, "-c", _TIMER, package.workload_setup]
+            args += [package.workload, str(MEASURE)]
+            # Not the checkout's folder: the installed package.
+            done = _run(args, venv, {**clean, **extra}, timeout=WORKLOAD_TIMEOUT)
             if done.returncode != 0:
                 return f"workload failed ({label}): {done.stderr.strip().splitlines()[-1:]}"
             _, per_run, measured, resolution = (float(x) for x in done.stdout.split())
             results[label].append((per_run, measured, resolution))
     rust, pure = min(results["rust"]), min(results["pure"])
-    return Workload(rust=rust[0], pure=pure[0], measured=min(rust[1], pure[1]), resolution=rust[2])
+    return Workload(
+        rust=rust[0], pure=pure[0], measured=min(rust[1], pure[1]), resolution=rust[2], calls=calls
+    )
 
 
-def bench_functions(root: Path, venv: Path, env: dict[str, str], module: str) -> list[str]:
-    """The generated benchmark's lines (per function moved, the dispatch included)."""
+def bench_functions(
+    root: Path, venv: Path, env: dict[str, str], module: str
+) -> tuple[list[str], float]:
+    """The generated benchmark's lines (per function moved, the dispatch included), and how
+    many seconds it ran."""
     bench = root / "benchmarks" / f"bench_{module}.py"
-    done = _run([venv / "bin" / "python", bench], venv, env)
+    start = time.perf_counter()
+    done = _run([venv / "bin" / "python", bench], venv, env, timeout=BENCH_TIMEOUT)
+    elapsed = time.perf_counter() - start
     lines = [line for line in done.stdout.splitlines() if line.strip()]
-    return lines if done.returncode == 0 else [*lines, f"benchmark failed: {done.stderr[-300:]}"]
+    if done.returncode != 0:
+        lines.append(f"benchmark failed (exit {done.returncode}): {done.stderr[-300:]}")
+    return lines, elapsed
