@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from scaffold import pins, pytranslate
+from scaffold import pins, pyregex, pytranslate
 from scaffold.migrate_types import (
     Observed,
     PyType,
@@ -121,6 +121,11 @@ def analyse(
         callable=_callable(tree, functions),
         observed=observed or {},
     )
+    counts = _binding_counts(tree)
+    if counts is not _STAR:
+        module.re_names, module.patterns = pyregex.module_patterns(
+            tree, counts, _module_level(tree)
+        )
     plans: list[FunctionPlan] = []
     skipped: list[Skipped] = []
     for func in chosen:
@@ -147,6 +152,9 @@ class _Module:
     callable: frozenset[str]  # its functions bound by their `def` only
     # Types seen in real calls (migrate --profile), for missing or unusable annotations.
     observed: Mapping[str, Observed] = field(default_factory=dict)
+    # `import re` names and `re.compile(literal)` constants (scaffold/pyregex.py).
+    re_names: frozenset[str] = frozenset()
+    patterns: dict[str, pyregex.Pattern | str] = field(default_factory=dict)
     done: dict[str, FunctionPlan | Unsupported] = field(default_factory=dict)
     active: list[str] = field(default_factory=list)
 
@@ -320,6 +328,8 @@ def _translated(
         module_names=module.names,
         resolve=resolve,
         functions=module.callable,
+        re_names=module.re_names,
+        patterns=dict(module.patterns),
     )
     try:
         body: str | None = pytranslate.translate(func, info)
@@ -500,6 +510,17 @@ def _module_level(tree: ast.Module) -> list[ast.AST]:
 # -- Rust -------------------------------------------------------------------------------------
 
 
+def _uses_regex(plan: ModulePlan) -> bool:
+    bodies = [f.body for f in plan.functions] + [h.body for f in plan.functions for h in f.helpers]
+    return any(pyregex.uses_regex(b) for b in bodies if b is not None)
+
+
+def pyre_rs() -> str:
+    """`re` on the regex crate (migrate_files/pyre.rs), inline in lib.rs when a body uses it."""
+    text = resources.files("scaffold").joinpath("migrate_files/pyre.rs").read_text("utf-8")
+    return f"mod pyre {{\n{text}}}"
+
+
 def pyops_rs() -> str:
     return resources.files("scaffold").joinpath("migrate_files/pyops.rs").read_text("utf-8")
 
@@ -539,6 +560,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         "//! tests/ checks that both agree. Functions marked TODO are typed skeletons to finish.",
         "",
         "mod pyops;",
+        *(["", pyre_rs()] if _uses_regex(plan) else []),
         "",
         "#[allow(unused_imports)]",
         "use pyo3::exceptions::{",
@@ -743,6 +765,8 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
     ]
     if dict_used:
         lines.append('indexmap = "2"  # dicts keep their order, as in Python')
+    if _uses_regex(plan):
+        lines.append(f'regex = "{pins.load().regex}"  # re, for the patterns migrate checked')
     lines += [
         "",
         "[profile.release]",

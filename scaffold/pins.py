@@ -38,6 +38,7 @@ class Pins:
     pyo3: str
     numpy: str
     rayon: str
+    regex: str
     cibuildwheel: str
     # A PEP 440 specifier (">=1.2.3,<2"), as in build-system.requires.
     maturin: str
@@ -92,6 +93,7 @@ def load() -> Pins:
             pyo3=str(table["pyo3"]),
             numpy=str(table["numpy"]),
             rayon=str(table["rayon"]),
+            regex=str(table["regex"]),
             cibuildwheel=str(table["cibuildwheel"]),
             maturin=str(table["maturin"]),
             nox=str(table["nox"]),

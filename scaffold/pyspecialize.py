@@ -379,6 +379,32 @@ method("str", "lower", "ASCII text in Rust; other text in Python (Unicode versio
 )
 
 
+@method("str", "capitalize", "ASCII text in Rust (first upper, rest lower); other text in Python")
+def _capitalize(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
+    _args(node, 0)
+    held = tr.fresh()
+    return Expr(
+        f"{{ let mut {held} = pyops::ascii_lower(&{receiver.code})?; "
+        f"if let Some(c) = {held}.first_mut() {{ *c = c.to_ascii_uppercase(); }} {held} }}",
+        STR,
+    )
+
+
+@method("str", "title", "ASCII text in Rust (a letter after a non-letter is upper); else Python")
+def _title(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
+    _args(node, 0)
+    # Python: upper after a character that is not cased, lower after one that is; in ASCII
+    # the cased characters are the letters.
+    held, cased = tr.fresh(), tr.fresh()
+    return Expr(
+        f"{{ let {held} = pyops::ascii_lower(&{receiver.code})?; let mut {cased} = false; "
+        f"{held}.into_iter().map(|c| {{ let up = c.is_ascii_alphabetic() && !{cased}; "
+        f"{cased} = c.is_ascii_alphabetic(); if up {{ c.to_ascii_uppercase() }} else {{ c }} }})"
+        ".collect::<Vec<char>>() }",
+        STR,
+    )
+
+
 def _tests(name: str, rust: str) -> MethodEmit:
     def emit(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
         _args(node, 0)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scaffold.migrate_types import (
     BOOL,
@@ -126,6 +126,14 @@ _READING_METHODS = frozenset(
         "islower",
         "format",
         "get",
+        "capitalize",
+        "title",
+        # re: matching reads its pattern and subject.
+        "search",
+        "match",
+        "fullmatch",
+        "sub",
+        "group",
     }
 )
 _I64 = (-(2**63), 2**63 - 1)
@@ -268,6 +276,10 @@ class FunctionInfo:
     # Untranslatable (it stays in Python, it is part of a recursion...).
     resolve: Callable[[str], Callee] | None = None
     functions: frozenset[str] = frozenset()
+    # Names bound once to the `re` module, and to `re.compile(literal)` (its scaffold.pyregex
+    # Pattern, or why it is refused).
+    re_names: frozenset[str] = frozenset()
+    patterns: dict[str, object] = field(default_factory=dict)
 
 
 def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
@@ -289,6 +301,8 @@ class Translator:
         self.temp = 0
         self.mutated = _mutated_names(func)
         self.narrowed: dict[str, PyType] = {}
+        # Inside a `re.sub` lambda: its parameter (a match) and the pattern it comes from.
+        self.matches: dict[str, Any] = {}
         # Temporaries must not collide with the function's own names (`tmp1_` is legal Python).
         self.taken = {rust_ident(n.id) for n in ast.walk(func) if isinstance(n, ast.Name)}
         self.taken |= {rust_ident(a.arg) for a in ast.walk(func) if isinstance(a, ast.arg)}
@@ -1019,6 +1033,8 @@ class Translator:
         if isinstance(op, (ast.Is, ast.IsNot)):
             if not (isinstance(right_node, ast.Constant) and right_node.value is None):
                 raise Untranslatable("`is` with something other than None or True/False")
+            if left.type.name == "re.Match":  # re.search(...) is None: no match
+                return f"!{left.code}" if isinstance(op, ast.Is) else left.code
             if left.type.name != "optional":
                 raise Untranslatable(f"`is None` on {left.type}")
             check = "is_none" if isinstance(op, ast.Is) else "is_some"
@@ -1153,7 +1169,7 @@ class Translator:
         item = CHAR if t == STR else t.args[0]
         return Expr(code, item, place=True)
 
-    def call(self, node: ast.Call, hint: PyType | None) -> Expr:
+    def call(self, node: ast.Call, hint: PyType | None) -> Expr:  # noqa: C901, PLR0911  (one branch per kind of callee)
         """A call: to a function of the module (translated too), or to an entry of the
         registry of builtins, methods and `math` functions (`scaffold/pyspecialize.py`)."""
         from scaffold import pyspecialize  # noqa: PLC0415  (it imports this module)
@@ -1175,6 +1191,16 @@ class Translator:
                 and func.attr == "format"
             ):
                 return self.format_(owner.value, node)
+            if isinstance(owner, ast.Name) and (
+                owner.id in self.matches
+                or (
+                    owner.id not in self.env
+                    and (owner.id in self.info.re_names or owner.id in self.info.patterns)
+                )
+            ):
+                from scaffold import pyregex  # noqa: PLC0415  (it imports this module)
+
+                return pyregex.call(self, owner.id, func.attr, node)
             return pyspecialize.method_call(self, func, node)
         if not isinstance(func, ast.Name):
             raise Untranslatable(f"the call {ast.unparse(node)}")
@@ -1437,7 +1463,7 @@ def _target_names(target: ast.expr) -> list[str]:
 
 def truth(got: Expr) -> str:
     t = got.type
-    if t == BOOL:
+    if t == BOOL or t.name == "re.Match":  # a match is true, None false
         return got.code
     if t in {INT, FLOAT}:
         return f"({got.code} != {'0' if t == INT else '0.0'})"

@@ -24,8 +24,8 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "haversine": ([], 5),
     # hatchling + hatch-vcs: keeps hatchling, built by the hatch-maturin-build hook.
     "humanize": ([], 8),
-    "inflection": (["dasherize", "ordinal", "ordinalize"], 9),
-    "roman": (["toRoman"], 3),
+    "inflection": (["dasherize", "humanize", "ordinal", "ordinalize", "titleize", "underscore"], 6),
+    "roman": (["toRoman", "fromRoman"], 2),
     "pyphonetics": ([], 4),
     # Poetry's [tool.poetry] metadata converted to [project]: built by maturin.
     "shortuuid": (["int_to_string", "string_to_int"], 0),
