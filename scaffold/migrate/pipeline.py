@@ -607,6 +607,9 @@ def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
     hatch = tool.get("hatch", {}).get("version", {})
     if "path" in hatch:
         candidates.append(project.root / str(hatch["path"]))
+    pdm = tool.get("pdm", {}).get("version", {})
+    if pdm:
+        return _pdm_version(pdm, project)
     attr = tool.get("setuptools", {}).get("dynamic", {}).get("version", {}).get("attr")
     if attr:
         module = str(attr).rsplit(".", 1)[0]
@@ -631,6 +634,28 @@ def _dynamic_version(document: Any, project: _Project) -> str:  # noqa: ANN401
     raise InvalidInputError(
         "the version is dynamic and not a literal __version__ the tool can read; "
         "set [project] version first"
+    )
+
+
+def _pdm_version(config: Any, project: _Project) -> str:  # noqa: ANN401  (a tomlkit table)
+    """pdm-backend's `[tool.pdm.version]`: `source = "file"` reads `__version__` from one
+    file, as pdm-backend does (a text search, no import); the other sources are computed at
+    build time, so a literal found elsewhere could be stale and none is guessed."""
+    source = str(config.get("source", ""))
+    if source == "file" and "path" in config:
+        path = project.root / str(config["path"])
+        text = path.read_text("utf-8") if path.is_file() else ""
+        found = re.search(r"""__version__\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", text)
+        if found:
+            return found.group(1)
+        raise InvalidInputError(
+            f"[tool.pdm.version] reads the version from {config['path']}, which has no "
+            "literal __version__; set [project] version first"
+        )
+    how = "from git tags" if source == "scm" else f"at build time (source = {source!r})"
+    raise InvalidInputError(
+        f"[tool.pdm.version]: pdm-backend computes the version {how}, which maturin cannot "
+        "do; set [project] version first"
     )
 
 

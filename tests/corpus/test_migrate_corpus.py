@@ -34,6 +34,8 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "semver": ([], 15),
     # A top-level module: its API is a class (methods are not migrated), no public function.
     "hashids": ([], 0),
+    # flit with [project]; the version is `from .package_data import __version__`.
+    "idna": (["valid_label_length", "check_hyphen_ok"], 12),
 }
 
 PACKAGES = corpus.packages()
