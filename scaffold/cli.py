@@ -555,6 +555,13 @@ def _render_doctor_table(result: DoctorResult) -> None:
     help="The command to profile, run in the project's folder (split like a shell, no shell)  "
     "[default: python -m pytest -q, with the project's .venv if it has one]",
 )
+@click.option(
+    "--python",
+    metavar="PYTHON",
+    help="The interpreter that runs the workload (a path, a command, or a virtualenv's folder): "
+    "it needs the project's dependencies  [default: the active virtualenv ($VIRTUAL_ENV), else "
+    "the project's .venv, else pyo3-scaffold's own]",
+)
 def migrate(  # noqa: PLR0917  (one parameter per option)
     module: Path,
     functions: tuple[str, ...],
@@ -564,6 +571,7 @@ def migrate(  # noqa: PLR0917  (one parameter per option)
     backend: str,
     profile: bool,
     workload: str | None,
+    python: str | None,
 ) -> None:
     """Move the functions of MODULE (path/to/pkg/slow.py) to a Rust extension.
 
@@ -581,6 +589,7 @@ def migrate(  # noqa: PLR0917  (one parameter per option)
         backend=backend,
         profile=profile,
         workload=workload,
+        python=python,
     )
     result = migrate_verb.run(options)
     if dry_run:

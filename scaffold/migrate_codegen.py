@@ -24,7 +24,7 @@ from scaffold.migrate_types import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Collection, Mapping
 
 DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep this block last) ---"
 DISPATCH_END = "# --- end of the pyo3-scaffold migrate block ---"
@@ -93,11 +93,13 @@ def analyse(
     dotted: str,
     selected: tuple[str, ...] = (),
     observed: Mapping[str, Observed] | None = None,
+    private: Collection[str] = (),
 ) -> tuple[list[FunctionPlan], list[Skipped]]:
     """Plan each selected function: translated body, skeleton, or skipped with a reason.
 
     `observed`: the types seen in real calls (migrate --profile), used where an annotation is
-    missing or unusable and every call agreed."""
+    missing or unusable and every call agreed. `private`: module-private functions planned
+    too when none is selected (the profile saw them called, maybe from methods)."""
     tree = ast.parse(source)
     functions = {
         n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -109,7 +111,7 @@ def analyse(
         chosen = [functions[name] for name in selected]
     else:
         # Default: the public functions; those without annotations are reported, not guessed.
-        chosen = [f for f in functions.values() if not f.name.startswith("_")]
+        chosen = [f for f in functions.values() if not f.name.startswith("_") or f.name in private]
     constants, math_names = _module_names(tree)
     aliases = _type_aliases(tree)
     module = _Module(
@@ -890,8 +892,9 @@ def differential_tests(plan: ModulePlan) -> str:
         "from hypothesis import given, settings",
         "from hypothesis import strategies as st",
         "",
-        f"import {plan.dotted} as module",
-        "",
+        # Not `import pkg.mod as module`: that reads the attribute `pkg.mod` first, which a
+        # package may rebind to a function of the same name (haversine.haversine).
+        f'module = importlib.import_module("{plan.dotted}")',
         f'rust = importlib.import_module("{plan.extension_module}")',
         "PYTHON = module._PYTHON_REFERENCE",
         "I64_MIN, I64_MAX = -(2**63), 2**63 - 1",

@@ -17,6 +17,12 @@ The pipeline (`pipeline.run`), one stage after the other, everything in memory u
 
 from __future__ import annotations
 
-from scaffold.migrate.pipeline import FunctionReport, MigrateOptions, MigrateResult, run
+from scaffold.migrate.pipeline import (
+    FunctionReport,
+    MigrateOptions,
+    MigrateResult,
+    NothingToMigrateError,
+    run,
+)
 
-__all__ = ["FunctionReport", "MigrateOptions", "MigrateResult", "run"]
+__all__ = ["FunctionReport", "MigrateOptions", "MigrateResult", "NothingToMigrateError", "run"]

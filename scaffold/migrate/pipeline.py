@@ -62,9 +62,20 @@ class MigrateOptions:
     profile: bool = False
     workload: str | None = None
     workload_timeout: float = 300.0
+    # The Python that runs the workload (None: $VIRTUAL_ENV, the project's .venv, ours).
+    python: str | None = None
 
 
 BACKENDS = ("auto", "setuptools-rust", "hatch-maturin", "maturin")
+
+
+class NothingToMigrateError(InvalidInputError):
+    """No function of the module can move; `skipped` holds each one's reason (the observed
+    types included, with --profile), for a caller that reports them one by one."""
+
+    def __init__(self, message: str, skipped: tuple[codegen.Skipped, ...]) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
 @dataclass(frozen=True)
@@ -122,10 +133,10 @@ def run(options: MigrateOptions) -> MigrateResult:
     measured, profile_lines = _measure(project, options)
     try:
         files, plan, notes = _plan(project, options.functions, options.backend, measured)
-    except InvalidInputError as error:
-        if profile_lines and str(error).startswith("nothing to migrate"):
+    except NothingToMigrateError as error:
+        if profile_lines:
             # One line still, but it says what the workload showed (or why none ran).
-            raise InvalidInputError(f"{error}. {profile_lines[0]}") from error
+            raise NothingToMigrateError(f"{error}. {profile_lines[0]}", error.skipped) from error
         raise
     changes, diff = _describe(project.root, files)
     ci_summary: list[str] = []
@@ -173,6 +184,7 @@ def _measure(project: _Project, options: MigrateOptions) -> tuple[Profile | None
         source_dirs=[project.top_package_dir.parent],
         workload=options.workload,
         timeout=options.workload_timeout,
+        python=options.python,
     )
     return measured, profile.describe(measured)
 
@@ -277,6 +289,9 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
             dotted=project.dotted,
             selected=selected,
             observed=measured.types() if measured is not None else None,
+            # The private helpers the workload ran, too: a class's methods may do the work
+            # through them (hashids), and no public function would bring them along.
+            private=measured.hot_private() if measured is not None else (),
         )
     except SyntaxError as error:
         raise InvalidInputError(f"{project.module_path} does not parse: {error}") from error
@@ -289,7 +304,9 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
         functions = [f for f in functions if not cheap[f.name]]
     if not functions:
         why = "; ".join(f"{s.name}: {s.reason}" for s in skipped) or "no public functions"
-        raise InvalidInputError(f"nothing to migrate in {project.dotted} ({why})")
+        raise NothingToMigrateError(
+            f"nothing to migrate in {project.dotted} ({why})", tuple(skipped)
+        )
 
     module_name = project.dotted.rsplit(".", 1)[-1]
     setup_files = any((root / n).is_file() for n in ("setup.cfg", "setup.py"))
@@ -462,6 +479,11 @@ def _edit_pyproject(  # noqa: C901, PLR0912, PLR0915  (one step after the other,
     build["build-backend"] = "maturin"
     if "backend-path" in build:
         del build["backend-path"]
+    # Keys PEP 518 does not define (pyphonetics has `requires-python` there): the new
+    # pyproject.toml would not validate, and no tool ever read them.
+    for key in [k for k in build if k not in {"requires", "build-backend"}]:
+        notes.append(f"dropped {key!r} from [build-system]: not a PEP 518 key, no tool reads it")
+        del build[key]
 
     dynamic = [str(d) for d in table.get("dynamic", [])]
     version = str(table.get("version", ""))

@@ -121,6 +121,17 @@ class Profile:
     def timing(self, name: str) -> Timing | None:
         return next((t for t in self.timings if t.top_level and t.name == name), None)
 
+    def hot_private(self) -> list[str]:
+        """The module-private top-level functions the workload called, most own time first:
+        candidates to move like the public ones (their callers, often methods of the
+        module's classes, look them up in the module at each call, so they get the
+        dispatch). Dunder names (a module's `__getattr__`) are the module's protocol: never."""
+        return [
+            t.name
+            for t in self.timings
+            if t.top_level and t.calls and t.name.startswith("_") and not t.name.endswith("__")
+        ]
+
     def never_called(self) -> list[str]:
         return [n for n in self.top_level if self.timing(n) is None and n not in self.observed]
 
@@ -148,13 +159,51 @@ def default_workload(root: Path) -> bool:
     return any(any(root.glob(pattern)) for pattern in patterns)
 
 
-def interpreter(root: Path) -> str:
-    """The project's own virtualenv when it has one in its folder, otherwise ours."""
+def interpreter(root: Path, python: str | None = None) -> str:
+    """The Python that runs the workload: the one named (`--python`, a path, a command on
+    PATH or a virtualenv's folder), else the active virtualenv (`$VIRTUAL_ENV`: the user's
+    environment, with the project's dependencies, even when pyo3-scaffold itself runs from
+    an isolated one such as pipx or `uv tool`), else the project's own `.venv`/`venv`,
+    else ours."""
+    if python is not None:
+        return _named_interpreter(python)
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        found = _venv_python(Path(active))
+        if found is not None:
+            return found
     for venv in (".venv", "venv"):
-        for python in ("bin/python", "Scripts/python.exe"):
-            if (root / venv / python).is_file():
-                return str(root / venv / python)
+        found = _venv_python(root / venv)
+        if found is not None:
+            return found
     return sys.executable
+
+
+def _venv_python(venv: Path) -> str | None:
+    for python in ("bin/python", "Scripts/python.exe"):
+        if (venv / python).is_file():
+            return str(venv / python)
+    return None
+
+
+def _named_interpreter(python: str) -> str:
+    path = Path(python).expanduser()
+    if path.is_dir():
+        found = _venv_python(path)
+        if found is None:
+            raise InvalidInputError(f"--python {python}: a folder without bin/python in it")
+        return str(Path(found).absolute())
+    if path.is_file():
+        if not os.access(path, os.X_OK):
+            raise InvalidInputError(f"--python {python}: not executable")
+        return str(path.absolute())
+    if os.sep not in python:
+        found = shutil.which(python)
+        if found is not None:
+            return found
+    raise InvalidInputError(
+        f"--python {python}: no such interpreter (a path, or a command on PATH)"
+    )
 
 
 def run(
@@ -164,11 +213,13 @@ def run(
     source_dirs: Sequence[Path],
     workload: str | None = None,
     timeout: float = TIMEOUT,
+    python: str | None = None,
 ) -> Profile:
-    """Profile the workload on a temporary copy of the project at `root`."""
+    """Profile the workload on a temporary copy of the project at `root`, with the Python
+    `interpreter` chooses (`python`: the one the user named)."""
     root, module_path = root.absolute(), module_path.absolute()
     source_dirs = [d.absolute() for d in source_dirs]
-    python = interpreter(root)
+    python = interpreter(root, python)
     if workload is not None:
         try:
             command = shlex.split(workload)

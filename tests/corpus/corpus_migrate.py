@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,9 @@ class Package:
     # A realistic use of its public entry points (Python source), for the workload timing.
     workload_setup: str = ""
     workload: str = ""
+    # What `migrate --profile` runs first ("" : no profile, the annotations only): "tests",
+    # the package's own tests (migrate's default workload); "workload", the snippet above.
+    profile: str = ""
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Outcome:
     env_var: str = ""  # the pure-Python switch
     test_file: str = ""  # the generated differential tests
     backend: str = ""  # how the migrated project builds its extension
+    profile: tuple[str, ...] = ()  # what the profile showed: ranking, observed types
 
     def reasons(self) -> Counter[str]:
         return Counter(_reason_kind(r) for r in self.left.values())
@@ -71,6 +76,7 @@ def packages() -> list[Package]:
             test_requires=tuple(p.get("test-requires", ())),
             workload_setup=p.get("workload-setup", ""),
             workload=p.get("workload", ""),
+            profile=p.get("profile", ""),
         )
         for p in data["package"]
     ]
@@ -147,22 +153,32 @@ def public_functions(module: Path) -> list[str]:
 
 
 def migrate(package: Package, root: Path) -> Outcome:
-    """Run `migrate` in-process on the package's hot module, as the CLI would."""
+    """Run `migrate` in-process on the package's hot module, as the CLI would; with
+    `--profile` when the package says so, in a virtualenv beside `root` that has the
+    package's dependencies and its tests' (as a user's would)."""
     from scaffold import migrate as verb
     from scaffold.errors import ScaffoldError
 
     module = root / package.module
     outcome = Outcome(package, public=len(public_functions(module)))
+    python: str | None = None
+    workload: str | None = None
+    if package.profile:
+        python, workload = _profile_env(package, root, root.parent / "profile")
+    options = verb.MigrateOptions(
+        module=module, ci=False, profile=bool(package.profile), workload=workload, python=python
+    )
     try:
-        result = verb.run(verb.MigrateOptions(module=module, ci=False))
+        result = verb.run(options)
+    except verb.NothingToMigrateError as error:
+        # Not a refusal of the project: no function of the module can move (yet).
+        outcome.left = {s.name: s.reason for s in error.skipped}
+        return outcome
     except ScaffoldError as error:
-        if str(error).startswith("nothing to migrate"):
-            # Not a refusal of the project: no function of the module can move (yet).
-            outcome.left = _skipped(module)
-        else:
-            outcome.refused = str(error)
+        outcome.refused = str(error)
         return outcome
     outcome.env_var = result.env_var
+    outcome.profile = result.profile
     outcome.backend = _backend(root / "pyproject.toml")
     outcome.test_file = next(path for path, _ in result.changes if path.endswith("_rust.py"))
     for report in result.functions:
@@ -173,6 +189,34 @@ def migrate(package: Package, root: Path) -> Outcome:
     return outcome
 
 
+def _profile_env(package: Package, root: Path, into: Path) -> tuple[str, str | None]:
+    """A virtualenv with the package, its dependencies and its tests' (the Python migrate
+    profiles with), and the workload: None (the package's tests, migrate's default) or the
+    package's workload snippet, written to a script and run once."""
+    if package.profile not in {"tests", "workload"}:
+        raise ValueError(f"{package.name}: profile = {package.profile!r}, not tests or workload")
+    # Installed from a copy: a setuptools build writes egg-info and build/ into its source
+    # folder, and migrate refuses a checkout with uncommitted changes.
+    source = into / "source"
+    shutil.copytree(root, source, ignore=shutil.ignore_patterns(".git"))
+    venv = into / "venv"
+    subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, venv], check=True)
+    python = str(venv / "bin" / "python")
+    subprocess.run(
+        [
+            *("uv", "pip", "install", "--quiet", "--python", python, source),
+            *("pytest", *package.test_requires),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    if package.profile == "tests":
+        return python, None
+    script = into / "workload.py"
+    script.write_text(f"{package.workload_setup}\n{package.workload}\n", "utf-8")
+    return python, shlex.join([python, str(script)])
+
+
 def _backend(pyproject: Path) -> str:
     document = tomllib.loads(pyproject.read_text("utf-8"))
     tool = document.get("tool", {})
@@ -181,13 +225,6 @@ def _backend(pyproject: Path) -> str:
     if "maturin" in tool.get("hatch", {}).get("build", {}).get("hooks", {}):
         return "hatchling + hatch-maturin-build"
     return str(document.get("build-system", {}).get("build-backend", "?"))
-
-
-def _skipped(module: Path) -> dict[str, str]:
-    from scaffold import migrate_codegen
-
-    _, skipped = migrate_codegen.analyse(module.read_text("utf-8"), dotted="module")
-    return {s.name: s.reason for s in skipped}
 
 
 _KINDS = (
@@ -258,6 +295,9 @@ def build_and_test(
     base: list[str | Path] = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider"]
     base.append("--import-mode=importlib")
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
+        if not package.tests:  # the sdist's tests cannot run (migrate_packages.toml says why)
+            setattr(checked, label, "none runnable in the sdist")
+            continue
         done = _run([*base, *package.tests], root, {**clean, **extra})
         setattr(checked, label, _summary(done))
         if done.returncode != 0:

@@ -32,10 +32,19 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "metaphone": ([], 1),
     "pygeohash": ([], 2),
     "semver": ([], 15),
-    # A top-level module: its API is a class (methods are not migrated), no public function.
-    "hashids": ([], 0),
+    # A top-level module: its API is a class (methods are not migrated), no public function;
+    # profiled, its methods' private helpers move (the types from its tests' calls).
+    "hashids": (["_hash", "_unhash"], 0),
     # flit with [project]; the version is `from .package_data import __version__`.
     "idna": (["valid_label_length", "check_hyphen_ok"], 12),
+}
+
+# Profiled packages: functions whose verdict follows the measured own time per call, near the
+# cost of a call into the extension on this loaded machine (it varies 2-3x between runs).
+# Each is either moved or left as "not worth moving"; MOVED lists them where they usually go.
+TIMED: dict[str, set[str]] = {
+    "haversine": {"_ensure_lat_lon"},
+    "hashids": {"_hash", "_unhash"},
 }
 
 PACKAGES = corpus.packages()
@@ -56,7 +65,12 @@ def test_migrate(package: corpus.Package, tmp_path: Path, build_env: dict[str, s
         return
     assert not outcome.refused, outcome.refused
     moved, left = MOVED[package.name]
-    assert outcome.rust == moved, outcome
+    timed = TIMED.get(package.name, set())
+    assert [f for f in outcome.rust if f not in timed] == [f for f in moved if f not in timed], (
+        outcome
+    )
+    for name in timed:
+        assert name in outcome.rust or "not worth moving" in outcome.left[name], outcome
     assert len([f for f in outcome.left if not f.startswith("_")]) == left, outcome.left
     if not outcome.env_var:
         return  # nothing could move: no extension was written, nothing to build
