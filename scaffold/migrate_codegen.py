@@ -725,7 +725,12 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         "        };",
         f"        if let Some(({unpacked}{comma})) = exact() {{",
         f"            match {call} {{",
-        "                Ok(value) => return value.into_py_any(py),",
+        # `()` would reach Python as an empty tuple: a function returning None returns None.
+        (
+            "                Ok(()) => return Ok(py.None()),"
+            if f.returns.name == "none"
+            else "                Ok(value) => return value.into_py_any(py),"
+        ),
         "                Err(error) if !error.is_instance_of::<PyOverflowError>(py) => {",
         "                    return Err(error);",
         "                }",

@@ -250,3 +250,20 @@ def test_keys_pep_518_does_not_define_are_dropped_from_build_system(tmp_path: Pa
     assert [r.name for r in result.functions if r.status == "rust"] == ["double"]
     assert any("dropped 'requires-python' from [build-system]" in n for n in result.notes)
     assert "-requires-python" in result.diff
+
+
+def test_a_function_returning_none_returns_none_from_rust() -> None:
+    """`()` converted with `into_py_any` is an empty tuple: the differential tests of
+    haversine's `_ensure_lat_lon` (moved with --profile) saw `()` where Python returns None
+    (61 passed with this line, built in /tmp; e2e builds are not run here)."""
+    from scaffold import migrate_codegen as codegen
+
+    source = "def check(x: float) -> None:\n    if x > 1.0:\n        raise ValueError(x)\n"
+    functions, _ = codegen.analyse(source, dotted="m")
+    plan = codegen.ModulePlan(
+        dotted="m", package="", module="m", extension="_m_rs", env_var="M_PURE_PYTHON",
+        functions=tuple(functions), skipped=(),
+    )  # fmt: skip
+    lib = codegen.lib_rs(plan, gil_used=True)
+    assert "Ok(()) => return Ok(py.None())," in lib
+    assert "value.into_py_any(py)" not in lib
