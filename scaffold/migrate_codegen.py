@@ -228,7 +228,8 @@ def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> Func
         fitting = []
         for arm in arms:
             try:
-                fitting.append(Param(arg.arg, arm, _default(default, arm, arg.arg), kind, shown))
+                value = _default(default, arm, arg.arg, module.constants)
+                fitting.append(Param(arg.arg, arm, value, kind, shown))
             except Unsupported as error:
                 last = error
         if not fitting:
@@ -347,21 +348,36 @@ def _translated(
     return FunctionPlan(func.name, params, returns, doc, body, reason, tuple(helpers.values()))
 
 
-def _default(node: ast.expr | None, t: PyType, name: str) -> str | None:
+def _default(
+    node: ast.expr | None,
+    t: PyType,
+    name: str,
+    constants: Mapping[str, pytranslate.Constant] | None = None,
+) -> str | None:
+    """The default as Python literal source. A module constant (`alphabet: bytes =
+    BITCOIN_ALPHABET`, bound once to a literal) is its literal: Python evaluates a default
+    once, when the `def` runs, and a name bound only once had that value then."""
     if node is None:
         return None
-    try:
-        value = ast.literal_eval(node)
-    except ValueError as error:
-        raise Unsupported(f"parameter {name!r} has a computed default") from error
+    if isinstance(node, ast.Name) and constants is not None and node.id in constants:
+        value: object = constants[node.id]
+        source = repr(value)
+    else:
+        try:
+            value = ast.literal_eval(node)
+        except ValueError as error:
+            raise Unsupported(f"parameter {name!r} has a computed default") from error
+        source = ast.unparse(node)
     ok = (
         (value is None and t.name == "optional")
         or (isinstance(value, bool) and t.name in {"bool", "optional"})
-        or (type(value) in {int, float, str} and t.name in {type(value).__name__, "optional"})
+        or (
+            type(value) in {int, float, str, bytes} and t.name in {type(value).__name__, "optional"}
+        )
     )
     if not ok:
         raise Unsupported(f"parameter {name!r}: default {ast.unparse(node)} is not a {t}")
-    return ast.unparse(node)
+    return source
 
 
 _STAR: dict[str, int] = {"*": 1}
@@ -407,7 +423,7 @@ def _immutable_literal(value: object) -> bool:
     """A number, bool, str, or a tuple of them (at any depth): a value nobody can change."""
     if isinstance(value, tuple):
         return all(_immutable_literal(v) for v in value)
-    return isinstance(value, (int, float, bool, str))
+    return isinstance(value, (int, float, bool, str, bytes))
 
 
 def _module_names(
@@ -547,6 +563,8 @@ def _rust_default(p: Param) -> str:
         code = str(value) if inner.name == "int" else pytranslate.rust_float(float(value))
     elif isinstance(value, float):
         code = pytranslate.rust_float(value)
+    elif isinstance(value, bytes):
+        code = f"{pytranslate.rust_bytes(value)}.to_vec()"
     else:
         code = f"String::from({pytranslate.rust_str(value)})"
     return f"Some({code})" if p.type.name == "optional" and value is not None else code
@@ -840,7 +858,8 @@ def _edge_values(t: PyType) -> list[object]:  # noqa: C901, PLR0911  (one case p
     if t.name == "str":
         return ["", "a", "héllo wörld 🎉", "abcabc", "\ud800"]  # a lone surrogate too
     if t.name == "bytes":
-        return [b"", b"\x00\xff", b"abc"]
+        # Empty, every byte value, long (leading zero bytes: int.from_bytes still fits).
+        return [b"", b"\x00\xff", b"abc", bytes(range(256)), b"\x00" * 9 + b"z" * 300]
     if t.name == "none":
         return [None]
     if t.name == "optional":

@@ -174,6 +174,7 @@ INT = PyType("int")
 FLOAT = PyType("float")
 BOOL = PyType("bool")
 STR = PyType("str")
+BYTES = PyType("bytes")
 CHAR = PyType("char")
 NONE = PyType("none")
 

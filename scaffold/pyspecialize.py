@@ -91,13 +91,13 @@ def _text(tr: Translator, node: ast.expr) -> Expr:
 # -- builtins ---------------------------------------------------------------------------------
 
 
-@builtin("len", "list, str, tuple: the number of items (code points for str)")
+@builtin("len", "list, str, tuple, bytes: the number of items (code points for str)")
 def _len(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
     (arg,) = _args(node, 1)
     seq = tr.expr(arg)
     if seq.type.name == "tuple":
         return Expr(f"{len(seq.type.args)}_i64", INT)
-    if seq.type.name not in {"list", "str", "vartuple"}:
+    if seq.type.name not in {"list", "str", "vartuple", "bytes"}:
         raise Untranslatable(f"len() of {seq.type}")
     return Expr(f"({seq.code}.len() as i64)", INT)
 
@@ -339,6 +339,7 @@ def _divmod(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
 
 _ISINSTANCE_TYPES = {"int": {"int", "bool"}, "float": {"float"}, "str": {"str", "char"}}
 _ISINSTANCE_TYPES |= {"bool": {"bool"}, "list": {"list"}, "tuple": {"tuple", "vartuple"}}
+_ISINSTANCE_TYPES |= {"bytes": {"bytes"}}
 
 
 @builtin("isinstance", "decided from the exact types the dispatch lets into Rust")
@@ -353,7 +354,7 @@ def _isinstance(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
             or kind.id not in _ISINSTANCE_TYPES
             or not tr.is_builtin(kind.id)
         ):
-            raise _refuse(node, "a type other than int/float/str/bool/list/tuple")
+            raise _refuse(node, "a type other than int/float/str/bytes/bool/list/tuple")
         if got.type.name in {"optional", "none"}:
             raise _refuse(node, f"isinstance of {got.type}")
         result = result or got.type.name in _ISINSTANCE_TYPES[kind.id]
@@ -731,6 +732,10 @@ def method_call(tr: Translator, func: ast.Attribute, node: ast.Call) -> Expr:
         # Before the first append an empty local list has no item type yet: the append gives
         # it one, so the receiver must not be read as a value first.
         return _append(tr, Expr("", NONE), node)
+    if isinstance(func.value, ast.Name) and tr.is_builtin(func.value.id):
+        on_class = pybytes.CLASS_METHODS.get((func.value.id, func.attr))
+        if on_class is not None:  # int.from_bytes(...)
+            return on_class(tr, node)
     receiver = tr.expr(func.value)
     kind = "str" if receiver.type == CHAR else receiver.type.name
     if receiver.type == CHAR:
@@ -746,3 +751,7 @@ def builtin_call(tr: Translator, name: str, node: ast.Call, hint: PyType | None)
     if special is None:
         raise _refuse(node)
     return special.emit(tr, node, hint)
+
+
+# The bytes entries register themselves (kept in their own module, scaffold/pybytes.py).
+from scaffold import pybytes  # noqa: E402

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from scaffold.migrate_types import (
     BOOL,
+    BYTES,
     CHAR,
     FLOAT,
     INT,
@@ -162,8 +163,8 @@ def internal(t: PyType) -> str:
         return f"({inner},)" if len(t.args) == 1 else f"({inner})"
     if t.name == "optional":
         return f"Option<{internal(t.args[0])}>"
-    if t.name in {"int", "float", "bool", "char", "none"}:
-        return t.rust()
+    if t.name in {"int", "float", "bool", "char", "none", "bytes"}:
+        return t.rust()  # bytes: a Vec<u8> in and out, as PyO3 converts it
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
 
@@ -221,6 +222,20 @@ def rust_str(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def rust_bytes(value: bytes) -> str:
+    """A Rust byte string literal (`b"..."`), every non-printable byte escaped."""
+    out = []
+    for byte in value:
+        ch = chr(byte)
+        if ch in {'"', "\\"}:
+            out.append("\\" + ch)
+        elif 0x20 <= byte < 0x7F:  # noqa: PLR2004
+            out.append(ch)
+        else:
+            out.append(f"\\x{byte:02x}")
+    return 'b"' + "".join(out) + '"'
+
+
 def rust_char(ch: str) -> str:
     if ch in {"'", "\\"}:
         return f"'\\{ch}'"
@@ -257,7 +272,7 @@ class Callee:
     returns: PyType
 
 
-Constant = int | float | bool | str | tuple[object, ...]
+Constant = int | float | bool | str | bytes | tuple[object, ...]
 
 
 @dataclass
@@ -385,6 +400,11 @@ class Translator:
             return self.augassign(node, depth)
         if isinstance(node, ast.If):
             cond = self.condition(node.test)
+            if cond in {"true", "false", "!(true)", "!(false)"} and _static_test(node.test):
+                # `if isinstance(v, str):` decided from the exact types Rust gets: only the
+                # branch Python takes for them is translated (the other never runs here).
+                taken = node.body if cond in {"true", "!(false)"} else node.orelse
+                return self.block(taken, depth)
             narrowed = self.narrowing(node)
             if narrowed is not None:
                 self.narrowed[narrowed] = self.env[narrowed].args[0]
@@ -547,7 +567,7 @@ class Translator:
             current = self.env.get(target.id)
             if current is None:
                 raise Untranslatable(f"{target.id!r} is used before it is assigned")
-            if current.name in {"str", "list"}:
+            if current.name in {"str", "list", "bytes"}:
                 if not isinstance(node.op, ast.Add):
                     raise Untranslatable(f"{type(node.op).__name__}= on {current}")
                 if current.name == "list" and target.id in self.params:
@@ -611,7 +631,7 @@ class Translator:
             return " ".join(sets)
         raise Untranslatable(f"a for loop that unpacks into {ast.unparse(target)}")
 
-    def iteration(self, iterable: ast.expr, body: list[ast.stmt]) -> tuple[str, PyType, bool]:
+    def iteration(self, iterable: ast.expr, body: list[ast.stmt]) -> tuple[str, PyType, bool]:  # noqa: C901  (one branch per iterable kind)
         """A Rust iterator over what Python's `for` would visit, the item type, and whether
         each item is a PyResult (`zip(..., strict=True)` can fail part-way)."""
         if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name):
@@ -629,6 +649,8 @@ class Translator:
             seq = self.value(iterable)
             if seq.type.name == "str":
                 return f"({seq.code}).into_iter()", CHAR, False
+            if seq.type == BYTES:
+                return f"({seq.code}).into_iter().map(i64::from)", INT, False
             if seq.type.name in {"list", "vartuple"}:
                 return f"({seq.code}).into_iter()", seq.type.args[0], False
             raise Untranslatable(f"iterating over {seq.type}")
@@ -638,6 +660,9 @@ class Translator:
             # Python's iterator sees changes made while looping; a Rust copy would not.
             raise Untranslatable(f"the loop changes {iterable.id!r} while iterating over it")
         name = rust_ident(iterable.id)
+        if t == BYTES:
+            index = self.fresh()
+            return f"(0..{name}.len()).map(|{index}| i64::from({name}[{index}]))", INT, False
         if t.name in {"str", "list", "vartuple"}:
             # The loop does not change the sequence: read it in place, one item at a time,
             # instead of copying it whole.
@@ -910,6 +935,8 @@ class Translator:
             if hint == CHAR and len(value) == 1:
                 return Expr(rust_char(value), CHAR)
             return Expr(f"pyops::chars({rust_str(value)})", STR)
+        if isinstance(value, bytes):
+            return Expr(f"{rust_bytes(value)}.to_vec()", BYTES)
         if isinstance(value, tuple):
             items = [self.constant(v, None) for v in value]
             kinds = {i.type for i in items}
@@ -957,7 +984,7 @@ class Translator:
             left = coerce(left, STR, "adds")
             right = coerce(right, STR, "adds")
             lt = rt = STR
-        if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list"}:
+        if isinstance(op, ast.Add) and lt == rt and lt.name in {"str", "list", "bytes"}:
             if lt.name == "list" and lt.args[0].uses("list"):
                 raise Untranslatable(
                     f"{where} on {lt} shares the inner lists in Python (Rust would copy them)"
@@ -968,6 +995,9 @@ class Translator:
             text, count = (left, right) if rt == INT else (right, left)
             text = coerce(text, STR, "repeats")
             return Expr(f"pyops::repeat_str(&{text.code}, {count.code})?", STR)
+        if isinstance(op, ast.Mult) and {lt, rt} == {BYTES, INT}:
+            data, count = (left, right) if rt == INT else (right, left)
+            return Expr(f"pyops::repeat_bytes(&{data.code}, {count.code})?", BYTES)
         if isinstance(op, ast.Mult) and lt.name == "list" and rt == INT:
             return self.repeat(left, right, where)
         if isinstance(op, ast.Mult) and rt.name == "list" and lt == INT:
@@ -1061,6 +1091,7 @@ class Translator:
             "float",
             "str",
             "char",
+            "bytes",  # lexicographic on unsigned bytes in both
         }:
             raise Untranslatable(f"ordering comparison on {left.type}")
         if any(t.name in {"list", "tuple"} and t.uses("float") for t in left.type.walk()):
@@ -1075,6 +1106,10 @@ class Translator:
         if seq.type == STR and item.type in {STR, CHAR}:
             needle = f"vec![{item.code}]" if item.type == CHAR else item.code
             return f"pyops::contains(&{seq.code}, &{needle})"
+        if seq.type == BYTES and item.type in {BYTES, INT}:
+            # An int is one byte (ValueError outside range(0, 256)); bytes a subsequence.
+            needle = f"[pyops::byte({item.code})?]" if item.type == INT else item.code
+            return f"pyops::bytes_contains(&{seq.code}, &{needle})"
         if seq.type.name == "tuple" and isinstance(seq_node, ast.Tuple):
             options = seq.type.args
         elif seq.type.name in {"list", "vartuple"}:
@@ -1093,13 +1128,13 @@ class Translator:
             return f"{{ let {probe} = {item.code}; let {held} = {seq.code}; {tests or 'false'} }}"
         return f"{{ let {probe} = {item.code}; {seq.code}.contains(&{probe}) }}"
 
-    def subscript(self, node: ast.Subscript) -> Expr:  # noqa: C901, PLR0912  (one branch per construct)
+    def subscript(self, node: ast.Subscript) -> Expr:  # noqa: C901, PLR0911, PLR0912  (one branch per construct)
         seq = self.expr(node.value)
         t = seq.type
         if isinstance(node.slice, ast.Slice):
             if t.name == "vartuple":
                 t = list_of(t.args[0])
-            if t.name not in {"list", "str"}:
+            if t.name not in {"list", "str", "bytes"}:
                 raise Untranslatable(f"the slice {ast.unparse(node)}")
             if t.name == "list" and t.args[0].uses("list"):
                 raise Untranslatable(
@@ -1138,11 +1173,19 @@ class Translator:
         if t.name == "vartuple":
             t = list_of(t.args[0])
             seq = Expr(seq.code, t, place=seq.place)
-        if t.name not in {"list", "str"}:
+        if t.name not in {"list", "str", "bytes"}:
             raise Untranslatable(f"indexing {t}")
         index = self.value(node.slice, INT)
         if index.type != INT:
             raise Untranslatable("an index that is not an int")
+        if t == BYTES:
+            # An item of bytes is an int; Python's IndexError says "index out of range".
+            held, tmp = self.fresh(), self.fresh()
+            code = (
+                f"{{ let {held} = &{seq.code}; let {tmp} = {index.code}; "
+                f'({held}[pyops::index({held}.len(), {tmp}, "")?] as i64) }}'
+            )
+            return Expr(code, INT)
         what = "string" if t == STR else "list"
         tmp = self.fresh()
         item = CHAR if t == STR else t.args[0]
@@ -1467,7 +1510,7 @@ def truth(got: Expr) -> str:
         return got.code
     if t in {INT, FLOAT}:
         return f"({got.code} != {'0' if t == INT else '0.0'})"
-    if t.name in {"list", "str", "vartuple"}:
+    if t.name in {"list", "str", "vartuple", "bytes"}:
         return f"!{got.code}.is_empty()"
     if t.name == "tuple":
         return "true" if t.args else "false"
@@ -1475,6 +1518,17 @@ def truth(got: Expr) -> str:
         inner = truth(Expr("v", t.args[0]))
         return f"{got.code}.map_or(false, |v| {inner})"
     raise Untranslatable(f"the truth value of {t}")
+
+
+def _static_test(node: ast.expr) -> bool:
+    """`isinstance(...)` or `not isinstance(...)`: a test the exact types decide."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        node = node.operand
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "isinstance"
+    )
 
 
 def literal_int(node: ast.expr) -> int | None:

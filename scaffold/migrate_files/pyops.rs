@@ -164,7 +164,9 @@ pub fn index(len: usize, i: i64, what: &str) -> PyResult<usize> {
     let len_i = len as i64;
     let j = if i < 0 { i + len_i } else { i };
     if j < 0 || j >= len_i {
-        return Err(PyIndexError::new_err(format!("{what} index out of range")));
+        // bytes says just "index out of range" (`what` is empty for it).
+        let message = format!("{what} index out of range");
+        return Err(PyIndexError::new_err(message.trim_start().to_string()));
     }
     Ok(j as usize)
 }
@@ -697,6 +699,179 @@ impl<A: Iterator, B: Iterator> Iterator for ZipStrict<A, B> {
         self.done = true;
         Some(Err(PyValueError::new_err(error)))
     }
+}
+
+// -- bytes (a `Vec<u8>` inside the body; indexing and iterating give ints) -----------------------
+
+/// Python's `b * n`: empty for n <= 0; a result too large here is Python's to refuse.
+pub fn repeat_bytes(s: &[u8], n: i64) -> PyResult<Vec<u8>> {
+    if n <= 0 {
+        return Ok(Vec::new());
+    }
+    if (s.len() as u128) * (n as u128) > 1 << 32 {
+        return Err(redo("a repetition too large to allocate here"));
+    }
+    Ok(s.repeat(n as usize))
+}
+
+/// `bytes(n)`: n zero bytes; ValueError for a negative count (Python's message).
+pub fn bytes_zeros(n: i64) -> PyResult<Vec<u8>> {
+    if n < 0 {
+        return Err(PyValueError::new_err("negative count"));
+    }
+    if n > 1 << 32 {
+        return Err(redo("a bytes object too large to allocate here"));
+    }
+    Ok(vec![0; n as usize])
+}
+
+/// `bytes([...])` of ints: each must be in range(0, 256), as Python checks.
+pub fn bytes_of(items: &[i64]) -> PyResult<Vec<u8>> {
+    items
+        .iter()
+        .map(|&i| u8::try_from(i).map_err(|_| PyValueError::new_err("bytes must be in range(0, 256)")))
+        .collect()
+}
+
+/// An int used as a byte (`n in b`, `b.find(n)`): ValueError outside range(0, 256).
+pub fn byte(i: i64) -> PyResult<u8> {
+    u8::try_from(i).map_err(|_| PyValueError::new_err("byte must be in range(0, 256)"))
+}
+
+fn find_bytes_from(s: &[u8], sub: &[u8], from: usize) -> Option<usize> {
+    if sub.is_empty() {
+        return if from <= s.len() { Some(from) } else { None };
+    }
+    if sub.len() > s.len() {
+        return None;
+    }
+    (from..=s.len() - sub.len()).find(|&i| &s[i..i + sub.len()] == sub)
+}
+
+pub fn bytes_find(s: &[u8], sub: &[u8]) -> i64 {
+    find_bytes_from(s, sub, 0).map_or(-1, |i| i as i64)
+}
+
+pub fn bytes_index(s: &[u8], sub: &[u8]) -> PyResult<i64> {
+    match find_bytes_from(s, sub, 0) {
+        Some(i) => Ok(i as i64),
+        None => Err(PyValueError::new_err("subsection not found")),
+    }
+}
+
+/// `bytes.count(sub)`: non-overlapping; an empty `sub` counts len + 1.
+pub fn bytes_count(s: &[u8], sub: &[u8]) -> i64 {
+    if sub.is_empty() {
+        return s.len() as i64 + 1;
+    }
+    let mut n = 0;
+    let mut start = 0;
+    while let Some(i) = find_bytes_from(s, sub, start) {
+        n += 1;
+        start = i + sub.len();
+    }
+    n
+}
+
+pub fn bytes_contains(s: &[u8], sub: &[u8]) -> bool {
+    find_bytes_from(s, sub, 0).is_some()
+}
+
+pub fn bytes_join(sep: &[u8], items: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.extend_from_slice(item);
+    }
+    out
+}
+
+/// `bytes.strip()` (ASCII whitespace, as CPython's `Py_ISSPACE`) or `bytes.strip(chars)`.
+pub fn bytes_strip(s: &[u8], chars: Option<&[u8]>, left: bool, right: bool) -> Vec<u8> {
+    let strips = |c: &u8| match chars {
+        Some(set) => set.contains(c),
+        None => matches!(*c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c),
+    };
+    let mut lo = 0;
+    let mut hi = s.len();
+    if left {
+        while lo < hi && strips(&s[lo]) {
+            lo += 1;
+        }
+    }
+    if right {
+        while hi > lo && strips(&s[hi - 1]) {
+            hi -= 1;
+        }
+    }
+    s[lo..hi].to_vec()
+}
+
+/// `int.from_bytes(b, "big"/"little")` (unsigned, or `signed=True`): Python redoes the call when
+/// the value does not fit in i64.
+pub fn int_from_bytes(b: &[u8], big: bool, signed: bool) -> PyResult<i64> {
+    let mut digits: Vec<u8> = b.to_vec();
+    if !big {
+        digits.reverse();
+    }
+    let negative = signed && digits.first().is_some_and(|&d| d & 0x80 != 0);
+    // Leading sign bytes carry no value: strip them so that long inputs of small numbers fit.
+    let pad = if negative { 0xff } else { 0x00 };
+    let skip = digits.iter().take_while(|&&d| d == pad).count();
+    let rest = &digits[skip..];
+    if rest.len() > 8 {
+        return Err(redo("int.from_bytes beyond 64 bits"));
+    }
+    let mut value: u64 = if negative { u64::MAX } else { 0 };
+    for &d in rest {
+        value = (value << 8) | u64::from(d);
+    }
+    if negative {
+        let v = value as i64;
+        // Negative only when the sign survived the stripping, else it is below i64::MIN.
+        if rest.len() == 8 && v >= 0 {
+            return Err(redo("int.from_bytes beyond 64 bits"));
+        }
+        Ok(v)
+    } else {
+        i64::try_from(value).map_err(|_| redo("int.from_bytes beyond 64 bits"))
+    }
+}
+
+/// `n.to_bytes(length, "big"/"little", signed=...)`; every error (negative unsigned, too big,
+/// a negative or huge length) is Python's to raise: the call is redone there.
+pub fn int_to_bytes(n: i64, length: i64, big: bool, signed: bool) -> PyResult<Vec<u8>> {
+    if !(0..=1 << 20).contains(&length) {
+        return Err(redo("int.to_bytes length"));
+    }
+    if !signed && n < 0 {
+        return Err(redo("int.to_bytes of a negative int"));
+    }
+    let length = length as usize;
+    let full = n.to_be_bytes();
+    let fill = if n < 0 { 0xff } else { 0x00 };
+    let mut out = vec![fill; length.saturating_sub(8)];
+    if length >= 8 {
+        out.extend_from_slice(&full);
+    } else {
+        let (dropped, kept) = full.split_at(8 - length);
+        // The dropped bytes must be sign padding, and the kept ones must keep the sign.
+        let sign_ok = if signed {
+            kept.first().map_or(n == 0, |&d| (d & 0x80 != 0) == (n < 0))
+        } else {
+            true
+        };
+        if dropped.iter().any(|&d| d != fill) || !sign_ok {
+            return Err(redo("int too big to convert"));
+        }
+        out.extend_from_slice(kept);
+    }
+    if !big {
+        out.reverse();
+    }
+    Ok(out)
 }
 
 // -- The dispatch: which calls Rust takes, and the Python reference for all others -------------

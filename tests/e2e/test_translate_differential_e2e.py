@@ -243,7 +243,7 @@ def string_to_int(string: str, alphabet: list[str]) -> int:
 
 
 def text_length(v: bytes | str, n: int | float) -> int:
-    # Translated for the arms its body is valid for (str, int); bytes and floats: Python.
+    # Translated for the first arms its body is valid for (bytes, int); str, floats: Python.
     return len(v.strip()) + int(n)
 
 
