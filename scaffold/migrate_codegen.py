@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import math
 import string
 from dataclasses import dataclass, field
 from importlib import resources
@@ -362,6 +363,8 @@ def _default(
     if isinstance(node, ast.Name) and constants is not None and node.id in constants:
         value: object = constants[node.id]
         source = repr(value)
+        if isinstance(value, float) and not math.isfinite(value):  # `X = 1e999`: no literal
+            raise Unsupported(f"parameter {name!r} has a default ({node.id}) with no literal")
     else:
         try:
             value = ast.literal_eval(node)

@@ -189,6 +189,22 @@ def test_module_constants_are_literal_defaults() -> None:
     """
     plans, skipped = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
     assert "is not a bytes" in skipped[0].reason
+    # An infinite float constant has no literal to write: refused, not a crash.
+    source = """
+        BIG = 1e999
+
+        def f(x: float = BIG) -> float:
+            return x
+    """
+    plans, skipped = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
+    assert "with no literal" in skipped[0].reason
+    source = """
+        LIMIT: Final[int] = 3
+
+        def f(x: int = LIMIT) -> int:
+            return x
+    """
+    assert _plan(source).params[0].default == "3"
 
 
 def test_a_static_isinstance_keeps_only_the_branch_python_takes() -> None:
