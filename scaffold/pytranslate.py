@@ -374,7 +374,7 @@ class Translator:
     def block(self, statements: list[ast.stmt], depth: int) -> str:
         return "\n".join(self.stmt(s, depth) for s in statements)
 
-    def stmt(self, node: ast.stmt, depth: int) -> str:  # noqa: C901, PLR0911, PLR0912
+    def stmt(self, node: ast.stmt, depth: int) -> str:  # noqa: C901, PLR0911, PLR0912, PLR0915
         pad = "    " * depth
         if isinstance(node, ast.Pass):
             return ""
@@ -420,10 +420,14 @@ class Translator:
             if node.orelse:
                 raise Untranslatable("while ... else")
             test = node.test
+            ticks = self.fresh()
+            tick = f"{pad}    pyops::tick(&mut {ticks})?;\n"  # signals stay deliverable
             if isinstance(test, ast.Constant) and test.value is True:
-                return f"{pad}loop {{\n{self.block(node.body, depth + 1)}\n{pad}}}"
-            cond = self.condition(test)
-            return f"{pad}while {cond} {{\n{self.block(node.body, depth + 1)}\n{pad}}}"
+                head = "loop"
+            else:
+                head = f"while {self.condition(test)}"
+            body = self.block(node.body, depth + 1)
+            return f"{pad}let mut {ticks}: u32 = 0;\n{pad}{head} {{\n{tick}{body}\n{pad}}}"
         if isinstance(node, ast.For):
             return self.for_(node, depth)
         if isinstance(node, ast.Expr):
@@ -610,10 +614,14 @@ class Translator:
             raise Untranslatable(
                 f"the loop changes the list {names[0]!r}, shared with its container"
             )
-        loop_var = self.fresh()
+        loop_var, ticks = self.fresh(), self.fresh()
         sets = self.bind_target(node.target, Expr(f"{loop_var}{'?' if fallible else ''}", item))
         body = self.block(node.body, depth + 1)
-        return f"{pad}for {loop_var} in {header} {{\n{pad}    {sets}\n{body}\n{pad}}}"
+        tick = f"pyops::tick(&mut {ticks})?;"  # a huge range stays interruptible
+        return (
+            f"{pad}let mut {ticks}: u32 = 0;\n"
+            f"{pad}for {loop_var} in {header} {{\n{pad}    {tick} {sets}\n{body}\n{pad}}}"
+        )
 
     def bind_target(self, target: ast.expr, item: Expr) -> str:
         """Assign a loop item to the loop target: a name, or a tuple of names it unpacks."""

@@ -701,6 +701,19 @@ impl<A: Iterator, B: Iterator> Iterator for ZipStrict<A, B> {
     }
 }
 
+/// Called on every iteration of a translated loop: every 2^16 iterations, Python runs its
+/// signal handlers (Ctrl-C, an alarm), as its own loop would between bytecodes, and their
+/// exception ends the call. A loop that never ends (base58's `while i:` with a negative `i`)
+/// stays interruptible, as in Python.
+#[inline]
+pub fn tick(count: &mut u32) -> PyResult<()> {
+    *count = count.wrapping_add(1);
+    if *count & 0xffff == 0 {
+        return Python::attach(|py| py.check_signals());
+    }
+    Ok(())
+}
+
 // -- bytes (a `Vec<u8>` inside the body; indexing and iterating give ints) -----------------------
 
 /// Python's `b * n`: empty for n <= 0; a result too large here is Python's to refuse.

@@ -101,6 +101,14 @@ def to_bytes(n: int, length: int) -> bytes:
     return n.to_bytes(length, "big") + n.to_bytes(length, "little", signed=True)
 
 
+def spin(i: int, base: int) -> int:
+    n = 0
+    while i:  # never ends for a negative i (base58's b58encode_int does this)
+        i, r = divmod(i, base)
+        n += r
+    return n
+
+
 def stripped(b: bytes) -> bytes:
     out = b.strip()
     out += b.rstrip(b"a")
@@ -122,6 +130,7 @@ FUNCTIONS = [
     "from_bytes",
     "to_bytes",
     "stripped",
+    "spin",
 ]
 
 
@@ -341,6 +350,27 @@ def test_to_bytes(n, length):
 @given(st.binary(max_size=20).map(lambda b: b" \\t" + b + b"\\x0b a"))
 def test_stripped(b):
     same("stripped", b)
+
+
+class Alarm(Exception):
+    pass
+
+
+def test_a_loop_that_never_ends_stays_interruptible():
+    import signal
+
+    def stop(signum, frame):
+        raise Alarm
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(Alarm):
+            mod.spin(-1, 3)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert mod.spin(10**6, 7) == REF["spin"](10**6, 7)
 
 
 def test_bytes_like_arguments_take_the_python_path():
