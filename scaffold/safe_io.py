@@ -237,25 +237,48 @@ def strings(doc: Document, *keys: str) -> list[str] | None:
 def check_shape(
     root: Path, path: Path, data: object, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
 ) -> None:
-    """Refuse data nested deeper than `max_depth` or with more than `max_nodes` nodes.
+    """Refuse data nested deeper than `max_depth` or with more than `max_nodes` values.
 
-    Iterative (a stack, not recursion) and counting every visit, so YAML aliases that point
-    to the same list a million times count a million times, as any later walk would.
+    YAML aliases make one list appear many times: what counts is the size once expanded, as
+    any later walk sees it. It is computed once per distinct container (by identity), so an
+    alias bomb of 10^12 values is refused after looking at its few dozen real ones, and a
+    container that holds itself (`&a [*a]`) is refused outright. Iterative, not recursive.
     """
-    stack: list[tuple[object, int]] = [(data, 0)]
-    nodes = 0
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values once expanded, levels below)
+    open_ids: set[int] = set()  # the containers between the top and the one being looked at
+    stack: list[tuple[object, bool]] = [(data, False)]
     while stack:
-        value, depth = stack.pop()
-        nodes += 1
-        if nodes > max_nodes:
+        value, children_done = stack.pop()
+        children = _children(value)
+        if children is None or id(value) in measured:
+            continue
+        if not children_done:
+            if id(value) in open_ids:
+                raise _fail(root, path, "a value contains itself (a YAML alias in its own anchor)")
+            open_ids.add(id(value))
+            if len(open_ids) > max_depth:
+                raise _fail(root, path, f"nested deeper than {max_depth} levels")
+            stack.append((value, True))
+            stack.extend((child, False) for child in children)
+            continue
+        open_ids.discard(id(value))
+        inner = [measured.get(id(child), (1, 0)) for child in children]
+        size = 1 + sum(values for values, _ in inner)
+        depth = 1 + max(levels for _, levels in inner) if inner else 0
+        if size > max_nodes:
             raise _fail(root, path, f"more than {max_nodes} values (YAML aliases expand too far?)")
         if depth > max_depth:
             raise _fail(root, path, f"nested deeper than {max_depth} levels")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-            stack.extend((k, depth + 1) for k in value if isinstance(k, (tuple, frozenset)))
-        elif isinstance(value, (list, tuple)):
-            stack.extend((v, depth + 1) for v in value)
+        measured[id(value)] = (size, depth)
+
+
+def _children(value: object) -> list[object] | None:
+    """The values inside a container (and its tuple keys), or None for a scalar."""
+    if isinstance(value, dict):
+        return [*value.values(), *(k for k in value if isinstance(k, (tuple, frozenset)))]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return None
 
 
 def parse_toml(root: Path, path: Path, text: str) -> Document:

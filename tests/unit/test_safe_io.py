@@ -177,6 +177,22 @@ def test_yaml_alias_bomb_is_bounded(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 1
 
 
+def test_yaml_aliases_count_expanded_but_cost_only_their_real_values(tmp_path: Path) -> None:
+    # a0 holds 10 values, a1 10 a0s, ...: 11 + 111 + 1111 + 11111 values and the mapping, 12345
+    # once expanded, which is what counts, though only ~50 values are really there.
+    lines = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 4)]
+    text = "\n".join(lines) + "\n"
+    wide = tmp_path / "wide.yml"
+    assert safe_io.parse_yaml(tmp_path, wide, text, max_nodes=12_345).data
+    assert "more than 12344" in _refused(safe_io.parse_yaml, tmp_path, wide, text, max_nodes=12_344)
+
+
+def test_a_yaml_value_that_contains_itself_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "loop.yml").write_text("a: &a [1, *a]\n")
+    assert "contains itself" in _refused(safe_io.read_yaml, tmp_path, tmp_path / "loop.yml")
+
+
 _DOC_TEXT = st.one_of(
     st.binary(max_size=300),
     st.text(st.sampled_from("[]{}\"=.,\n\r\t :-&*!#abc1\\'|>"), max_size=200).map(str.encode),
