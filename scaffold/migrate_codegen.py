@@ -56,6 +56,9 @@ class FunctionPlan:
     # Functions of the module its body calls (transitively), translated too: lib.rs has them
     # as plain Rust functions, whether or not they are exported themselves.
     helpers: tuple[FunctionPlan, ...] = ()
+    # (module logger, its slot, the levels the body and its helpers log at): the dispatch
+    # reads each logger's threshold before the call (pyops::log_threshold).
+    logs: tuple[tuple[str, int, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def analyse(
         names=frozenset(_binding_counts(tree)),
         callable=_callable(tree, functions),
         observed=observed or {},
+        loggers=_loggers(tree),
     )
     counts = _binding_counts(tree)
     if counts is not _STAR:
@@ -158,6 +162,7 @@ class _Module:
     # `import re` names and `re.compile(literal)` constants (scaffold/pyregex.py).
     re_names: frozenset[str] = frozenset()
     patterns: dict[str, pyregex.Pattern | str] = field(default_factory=dict)
+    loggers: frozenset[str] = frozenset()  # names bound once to logging.getLogger(...)
     done: dict[str, FunctionPlan | Unsupported] = field(default_factory=dict)
     active: list[str] = field(default_factory=list)
 
@@ -334,6 +339,7 @@ def _translated(
         functions=module.callable,
         re_names=module.re_names,
         patterns=dict(module.patterns),
+        loggers=module.loggers,
     )
     try:
         body: str | None = pytranslate.translate(func, info)
@@ -346,7 +352,22 @@ def _translated(
             callee = module.plan(name)
             for found in (*callee.helpers, callee):
                 helpers.setdefault(found.name, found)
-    return FunctionPlan(func.name, params, returns, doc, body, reason, tuple(helpers.values()))
+    levels = {n: set(v) for n, v in info.logged.items()} if body is not None else {}
+    for helper in helpers.values():
+        for name, _, used in helper.logs:
+            levels.setdefault(name, set()).update(used)
+    slots = sorted(module.loggers)
+    logs = [(name, slots.index(name), tuple(sorted(used))) for name, used in levels.items()]
+    return FunctionPlan(
+        func.name,
+        params,
+        returns,
+        doc,
+        body,
+        reason,
+        tuple(helpers.values()),
+        tuple(sorted(logs)),
+    )
 
 
 def _default(
@@ -420,6 +441,30 @@ def _callable(
         return frozenset()
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     return frozenset(n for n in functions if counts.get(n) == 1 and n not in rebound)
+
+
+def _loggers(tree: ast.Module) -> frozenset[str]:
+    """Module names bound once, at the top, to `logging.getLogger(...)`, `getLogger(...)` or a
+    `get_logger(...)` helper. Which object the name holds at call time is checked then
+    (pyops::would_log): anything but a plain `logging.Logger` sends the call to Python."""
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return frozenset()
+    rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
+    found = set()
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+            continue
+        func = value.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if called in {"getLogger", "get_logger"} and counts.get(target.id) == 1:
+            found.add(target.id)
+    return frozenset(found - rebound)
 
 
 def _immutable_literal(value: object) -> bool:
@@ -741,6 +786,11 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         "        kwargs: Option<&Bound<'py, PyDict>>,",
         "    ) -> PyResult<Py<PyAny>> {",
         f"        let exact = || -> Option<({types}{comma})> {{",
+        *(
+            f"            pyops::set_log_threshold({slot}, pyops::log_threshold("
+            f'py, "{f.name}", "{name}", &[{", ".join(map(str, levels))}])?);'
+            for name, slot, levels in f.logs
+        ),
         f"            let [{bound}] = pyops::bind(args, kwargs, [{names}], {only}, {positional})?;",
         f"            Some(({', '.join(values)}{comma}))",
         "        };",

@@ -584,6 +584,56 @@ method("vartuple", "index", "== on each item (no floats); not found: Python rais
 method("vartuple", "count", "== on each item (no floats)")(_list_search("count"))
 
 
+# -- logging ----------------------------------------------------------------------------------
+
+# The logging methods of a `logging.Logger` and their levels. `warn` is left out (it warns
+# DeprecationWarning even when nothing is logged), `log` too (its level is an argument).
+LOG_LEVELS = {
+    "debug": 10,
+    "info": 20,
+    "warning": 30,
+    "error": 40,
+    "exception": 40,
+    "critical": 50,
+}
+LOGGING_NOTE = (
+    "`logger.debug/info/warning/error/exception/critical(...)` on a module logger (read at "
+    "each call): where that logger is enabled for the call's level, Python redoes the call "
+    "and logs; where not, Rust evaluates the arguments (their errors kept) and logs nothing, "
+    "as Python does; not a plain logging.Logger, or a method replaced (a mock): Python"
+)
+MAX_LOGGERS = 8  # slots in pyops' LOG_THRESHOLD
+
+
+def logging_call(tr: Translator, logger: str, node: ast.Call) -> Expr:
+    """`logger.debug(msg, *args)`: the dispatch tells the body, per logger, from which level
+    it is enabled (pyops::log_threshold). An enabled call is redone in Python (the body has
+    had no effect yet); a disabled one only evaluates its arguments (Python evaluates them
+    before the call, and they can raise)."""
+    func = node.func
+    assert isinstance(func, ast.Attribute)  # noqa: S101  (the caller checked)
+    level = LOG_LEVELS.get(func.attr)
+    if level is None:
+        raise _refuse(node, f"{logger}.{func.attr} is not one of {', '.join(LOG_LEVELS)}")
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(
+        k.arg is None for k in node.keywords
+    ):
+        raise _refuse(node, "unpacked arguments")
+    if not node.args:
+        raise _refuse(node, "no message (Python raises TypeError)")
+    slot = sorted(tr.info.loggers).index(logger)
+    if slot >= MAX_LOGGERS:
+        raise _refuse(node, f"more than {MAX_LOGGERS} module loggers")
+    steps = []
+    for arg in [*node.args, *(k.value for k in node.keywords)]:
+        if isinstance(arg, ast.Constant) or (isinstance(arg, ast.Name) and arg.id in tr.env):
+            continue  # reading a literal or a local has no effect and cannot fail
+        steps.append(f"let _ = {tr.value(arg).code};")
+    tr.info.logged.setdefault(logger, set()).add(level)
+    redo = f'if pyops::logs({slot}, {level}) {{ return Err(pyops::redo("logging")); }}'
+    return Expr(f"{{ {redo} {' '.join(steps)} }}", NONE)
+
+
 # -- math -------------------------------------------------------------------------------------
 
 
@@ -736,6 +786,9 @@ def method_call(tr: Translator, func: ast.Attribute, node: ast.Call) -> Expr:
         on_class = pybytes.CLASS_METHODS.get((func.value.id, func.attr))
         if on_class is not None:  # int.from_bytes(...)
             return on_class(tr, node)
+    owner = func.value
+    if isinstance(owner, ast.Name) and owner.id in tr.info.loggers and owner.id not in tr.env:
+        return logging_call(tr, owner.id, node)
     receiver = tr.expr(func.value)
     kind = "str" if receiver.type == CHAR else receiver.type.name
     if receiver.type == CHAR:

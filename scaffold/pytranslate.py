@@ -295,6 +295,11 @@ class FunctionInfo:
     # Pattern, or why it is refused).
     re_names: frozenset[str] = frozenset()
     patterns: dict[str, object] = field(default_factory=dict)
+    # Module names bound once to `logging.getLogger(...)` (or a `get_logger(...)`). The
+    # translation fills `logged`: the levels the body logs at, per logger, which the dispatch
+    # checks before each call (pyops::log_threshold).
+    loggers: frozenset[str] = frozenset()
+    logged: dict[str, set[int]] = field(default_factory=dict)
 
 
 def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
@@ -982,11 +987,11 @@ class Translator:
                 return Expr(f"({lc} {_FLOAT_OPS[type(op)]} {rc})", FLOAT)
             if isinstance(op, ast.Div):
                 return Expr(f"pyops::fdiv({lc}, {rc})?", FLOAT)
-            if isinstance(op, ast.Pow) and node is not None and isinstance(node, ast.BinOp):
-                power = literal_number(node.right)
-                if power is not None and power >= 0 and float(power).is_integer():
-                    return Expr(f"pyops::fpow({lc}, {rc})?", FLOAT)
-            raise Untranslatable(f"{where} on floats (// % and ** differ in corner cases)")
+            if isinstance(op, ast.Pow):
+                # CPython's float_pow, special cases and all; a negative base to a
+                # fractional power (complex in Python) and an overflow go to Python.
+                return Expr(f"pyops::float_pow({lc}, {rc})?", FLOAT)
+            raise Untranslatable(f"{where} on floats (// and % differ in corner cases)")
         if isinstance(op, ast.Add) and CHAR in {lt, rt} and {lt, rt} <= {CHAR, STR}:
             # A one-character str is a char inside the body: widen it back to a str.
             left = coerce(left, STR, "adds")

@@ -115,15 +115,59 @@ pub fn fdiv(a: f64, b: f64) -> PyResult<f64> {
     Ok(a / b)
 }
 
-/// Python's `a ** b` on floats with a literal, integral, non-negative exponent (C `pow`).
-pub fn fpow(a: f64, b: f64) -> PyResult<f64> {
-    let r = a.powf(b);
-    if r.is_infinite() && a.is_finite() {
-        return Err(PyOverflowError::new_err(
-            "(34, 'Numerical result out of range')",
-        ));
+/// Python's `a ** b` on floats (an int operand converted first, as Python does for i64):
+/// CPython's `float_pow`, special case for special case, then the same libm `pow`. A negative
+/// base with a fractional exponent is a complex number in Python: Python computes it.
+pub fn float_pow(a: f64, b: f64) -> PyResult<f64> {
+    let odd = |x: f64| (x.abs() % 2.0) == 1.0;
+    if b == 0.0 {
+        return Ok(1.0);
     }
-    Ok(r)
+    if a.is_nan() {
+        return Ok(a);
+    }
+    if b.is_nan() {
+        return Ok(if a == 1.0 { 1.0 } else { b });
+    }
+    if b.is_infinite() {
+        let a = a.abs();
+        if a == 1.0 {
+            return Ok(1.0);
+        }
+        return Ok(if (b > 0.0) == (a > 1.0) { b.abs() } else { 0.0 });
+    }
+    if a.is_infinite() {
+        if b > 0.0 {
+            return Ok(if odd(b) { a } else { a.abs() });
+        }
+        return Ok(if odd(b) { 0.0_f64.copysign(a) } else { 0.0 });
+    }
+    if a == 0.0 {
+        if b < 0.0 {
+            return Err(PyZeroDivisionError::new_err(
+                "0.0 cannot be raised to a negative power",
+            ));
+        }
+        return Ok(if odd(b) { a } else { 0.0 });
+    }
+    let (mut base, mut negate) = (a, false);
+    if a < 0.0 {
+        if b != b.floor() {
+            return Err(redo("a negative float to a fractional power is complex"));
+        }
+        base = -a;
+        negate = odd(b);
+    }
+    if base == 1.0 {
+        return Ok(if negate { -1.0 } else { 1.0 });
+    }
+    let r = base.powf(b);
+    if r.is_infinite() {
+        // errno ERANGE in CPython: OverflowError, which Python raises itself on the redo.
+        return Err(redo("float ** overflows"));
+    }
+    // An underflow to 0 is no error in CPython either.
+    Ok(if negate { -r } else { r })
 }
 
 /// Python's `int(x)` on a float: truncation, with Python's errors.
@@ -1012,4 +1056,68 @@ pub fn exact_set<'py, T: std::hash::Hash + Eq>(
 ) -> Option<std::collections::HashSet<T>> {
     let v = v.cast_exact::<PySet>().ok()?;
     v.iter().map(|x| item(&x)).collect()
+}
+
+/// The module's globals (the namespace its functions read `logger` from at call time).
+static GLOBALS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// `logging.Logger`, and the names of its methods a test may replace on one logger.
+static LOGGER_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+thread_local! {
+    /// Per module logger (by slot): the lowest level of this call's logging calls that the
+    /// logger is enabled for, set by the dispatch before the Rust body runs (i64::MAX: none).
+    static LOG_THRESHOLD: std::cell::Cell<[i64; 8]> = const { std::cell::Cell::new([i64::MAX; 8]) };
+}
+
+/// For the dispatch: the lowest of `levels` (ascending) the module's `name` is enabled for,
+/// read at each call as the Python function would read it; `None` sends the call to Python:
+/// `name` is not exactly a `logging.Logger`, or a test replaced one of its methods (a mock
+/// must be called). Enabled levels are a threshold: Logger.isEnabledFor(level) is
+/// `level >= effective level` (and above `logging.disable`).
+pub fn log_threshold(py: Python<'_>, function: &str, name: &str, levels: &[i64]) -> Option<i64> {
+    let check = || -> PyResult<i64> {
+        let globals = GLOBALS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            let functions = REFERENCE
+                .get(py)
+                .ok_or_else(|| pyo3::exceptions::PyLookupError::new_err("not registered"))?;
+            Ok(functions.bind(py).get_item(function)?.getattr("__globals__")?.unbind())
+        })?;
+        let logger = globals.bind(py).get_item(name)?;
+        let class = LOGGER_CLASS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("logging")?.getattr("Logger")?.unbind())
+        })?;
+        let not_plain = || pyo3::exceptions::PyTypeError::new_err("not a plain Logger");
+        if !logger.get_type().is(class.bind(py)) {
+            return Err(not_plain());
+        }
+        let own = logger.getattr("__dict__")?;
+        for method in [
+            "isEnabledFor", "debug", "info", "warning", "error", "exception", "critical",
+        ] {
+            if own.contains(method)? {
+                return Err(not_plain());
+            }
+        }
+        for &level in levels {
+            if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+                return Ok(level);
+            }
+        }
+        Ok(i64::MAX)
+    };
+    check().ok()
+}
+
+pub fn set_log_threshold(slot: usize, threshold: i64) {
+    LOG_THRESHOLD.with(|t| {
+        let mut all = t.get();
+        all[slot] = threshold;
+        t.set(all);
+    });
+}
+
+/// In a Rust body: whether a logging call at `level` would log (then Python redoes the call
+/// and logs exactly; the body has had no effect so far).
+pub fn logs(slot: usize, level: i64) -> bool {
+    LOG_THRESHOLD.with(|t| level >= t.get()[slot])
 }
