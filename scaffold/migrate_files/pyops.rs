@@ -130,7 +130,7 @@ pub fn float_pow(a: f64, b: f64) -> PyResult<f64> {
         return Ok(if a == 1.0 { 1.0 } else { b });
     }
     if b.is_infinite() {
-        let a = a.abs();
+        let a = f64::abs(a);
         if a == 1.0 {
             return Ok(1.0);
         }
@@ -138,7 +138,7 @@ pub fn float_pow(a: f64, b: f64) -> PyResult<f64> {
     }
     if a.is_infinite() {
         if b > 0.0 {
-            return Ok(if odd(b) { a } else { a.abs() });
+            return Ok(if odd(b) { a } else { f64::abs(a) });
         }
         return Ok(if odd(b) { 0.0_f64.copysign(a) } else { 0.0 });
     }

@@ -210,7 +210,6 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(n: int) -> int:\n    return f(n - 1)", "recursion"),
         ("def f(x: float) -> float:\n    return x % 2.0", "on floats"),
         ("def f(x: float) -> float:\n    return x // 2.0", "on floats"),
-        ("def f(x: float, y: float) -> float:\n    return x ** y", "on floats"),
         ("def f(x: float) -> int:\n    return x < 2**60", "compares an int with a float"),
         ("def f(n: int) -> float:\n    return n", "returns int where float"),
         (
