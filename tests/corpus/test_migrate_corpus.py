@@ -46,6 +46,7 @@ MOVED: dict[str, tuple[list[str], int]] = {
 TIMED: dict[str, set[str]] = {
     "haversine": {"_ensure_lat_lon"},
     "hashids": {"_hash", "_unhash"},
+    "pyphonetics": {"check_str", "check_empty"},
 }
 
 PACKAGES = corpus.packages()
@@ -72,6 +73,9 @@ def test_migrate(package: corpus.Package, tmp_path: Path, build_env: dict[str, s
     )
     for name in timed:
         assert name in outcome.rust or "not worth moving" in outcome.left[name], outcome
+    # A public timed function that moved this time is one fewer left in Python (or one more).
+    public_timed = {f for f in timed if not f.startswith("_")}
+    left += len(public_timed & set(moved)) - len(public_timed & set(outcome.rust))
     assert len([f for f in outcome.left if not f.startswith("_")]) == left, outcome.left
     if not outcome.env_var:
         return  # nothing could move: no extension was written, nothing to build
