@@ -12,8 +12,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from scaffold.migrate_types import BOOL, BYTES, INT, PyType, list_of
-from scaffold.pyspecialize import _args, _refuse, builtin, method
+from scaffold.migrate_types import BYTES, INT, PyType, list_of
+from scaffold.pyspecialize import _affix, _args, _refuse, builtin, method
 from scaffold.pytranslate import Expr, Untranslatable
 
 if TYPE_CHECKING:
@@ -55,21 +55,10 @@ def _bytes(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
     raise _refuse(node, f"bytes() of {got.type}")
 
 
-def _affix(rust: str) -> MethodEmit:
-    def emit(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
-        (arg,) = _args(node, 1)
-        held = tr.fresh()
-        options = arg.elts if isinstance(arg, ast.Tuple) else [arg]
-        if not options:
-            raise _refuse(node, "an empty tuple")
-        tests = " || ".join(f"{held}.{rust}(&{_data(tr, o).code})" for o in options)
-        return Expr(f"{{ let {held} = &{receiver.code}; {tests} }}", BOOL)
-
-    return emit
-
-
-method("bytes", "startswith", "bytes or a tuple of bytes; no start/end")(_affix("starts_with"))
-method("bytes", "endswith", "bytes or a tuple of bytes; no start/end")(_affix("ends_with"))
+method("bytes", "startswith", "bytes or a tuple of bytes; no start/end")(
+    _affix("starts_with", _data)
+)
+method("bytes", "endswith", "bytes or a tuple of bytes; no start/end")(_affix("ends_with", _data))
 
 
 def _search(rust: str) -> MethodEmit:

@@ -442,14 +442,18 @@ method("str", "isupper", "ASCII text in Rust; other text in Python")(_is_case(up
 method("str", "islower", "ASCII text in Rust; other text in Python")(_is_case(upper=False))
 
 
-def _affix(rust: str) -> MethodEmit:
+def _affix(rust: str, operand: Callable[[Translator, ast.expr], Expr] | None = None) -> MethodEmit:
+    """startswith/endswith: one operand or a tuple of them (`operand` converts each: text by
+    default, bytes for the bytes methods)."""
+    convert = operand or _text
+
     def emit(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
         (arg,) = _args(node, 1)
         held = tr.fresh()
         options = arg.elts if isinstance(arg, ast.Tuple) else [arg]
         if not options:
             raise _refuse(node, "an empty tuple")
-        tests = " || ".join(f"{held}.{rust}(&{_text(tr, o).code})" for o in options)
+        tests = " || ".join(f"{held}.{rust}(&{convert(tr, o).code})" for o in options)
         return Expr(f"{{ let {held} = &{receiver.code}; {tests} }}", BOOL)
 
     return emit
