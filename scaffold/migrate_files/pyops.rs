@@ -534,8 +534,9 @@ pub fn split_whitespace(s: &[char]) -> Vec<Vec<char>> {
         .collect()
 }
 
-/// The first index of `sub` in `s` at or after `from` (an empty `sub` is found at once).
-fn find_from(s: &[char], sub: &[char], from: usize) -> Option<usize> {
+/// The first index of `sub` in `s` at or after `from` (an empty `sub` is found at once);
+/// text as chars, or bytes.
+fn find_from<T: PartialEq>(s: &[T], sub: &[T], from: usize) -> Option<usize> {
     if sub.is_empty() {
         return if from <= s.len() { Some(from) } else { None };
     }
@@ -613,8 +614,9 @@ pub fn str_index(s: &[char], sub: &[char]) -> PyResult<i64> {
     }
 }
 
-/// `str.count(sub)`: non-overlapping occurrences; an empty `sub` counts len + 1.
-pub fn count(s: &[char], sub: &[char]) -> i64 {
+/// `str.count(sub)`, `bytes.count(sub)`: non-overlapping occurrences; an empty `sub`
+/// counts len + 1.
+pub fn count<T: PartialEq>(s: &[T], sub: &[T]) -> i64 {
     if sub.is_empty() {
         return s.len() as i64 + 1;
     }
@@ -627,7 +629,7 @@ pub fn count(s: &[char], sub: &[char]) -> i64 {
     n
 }
 
-pub fn contains(s: &[char], sub: &[char]) -> bool {
+pub fn contains<T: PartialEq>(s: &[T], sub: &[T]) -> bool {
     find_from(s, sub, 0).is_some()
 }
 
@@ -795,43 +797,23 @@ pub fn byte(i: i64) -> PyResult<u8> {
     u8::try_from(i).map_err(|_| PyValueError::new_err("byte must be in range(0, 256)"))
 }
 
-fn find_bytes_from(s: &[u8], sub: &[u8], from: usize) -> Option<usize> {
-    if sub.is_empty() {
-        return if from <= s.len() { Some(from) } else { None };
-    }
-    if sub.len() > s.len() {
-        return None;
-    }
-    (from..=s.len() - sub.len()).find(|&i| &s[i..i + sub.len()] == sub)
-}
-
 pub fn bytes_find(s: &[u8], sub: &[u8]) -> i64 {
-    find_bytes_from(s, sub, 0).map_or(-1, |i| i as i64)
+    find_from(s, sub, 0).map_or(-1, |i| i as i64)
 }
 
 pub fn bytes_index(s: &[u8], sub: &[u8]) -> PyResult<i64> {
-    match find_bytes_from(s, sub, 0) {
+    match find_from(s, sub, 0) {
         Some(i) => Ok(i as i64),
         None => Err(PyValueError::new_err("subsection not found")),
     }
 }
 
-/// `bytes.count(sub)`: non-overlapping; an empty `sub` counts len + 1.
 pub fn bytes_count(s: &[u8], sub: &[u8]) -> i64 {
-    if sub.is_empty() {
-        return s.len() as i64 + 1;
-    }
-    let mut n = 0;
-    let mut start = 0;
-    while let Some(i) = find_bytes_from(s, sub, start) {
-        n += 1;
-        start = i + sub.len();
-    }
-    n
+    count(s, sub)
 }
 
 pub fn bytes_contains(s: &[u8], sub: &[u8]) -> bool {
-    find_bytes_from(s, sub, 0).is_some()
+    contains(s, sub)
 }
 
 pub fn bytes_join(sep: &[u8], items: &[Vec<u8>]) -> Vec<u8> {
