@@ -316,6 +316,7 @@ class Observed:
     calls: int  # every call seen
     typed: int  # the calls whose types were recorded (all of them up to a cap)
     raised: int = 0
+    wide: int = 0  # typed calls that passed or returned an int outside i64 (at least)
     params: Mapping[str, PyType] = field(default_factory=dict)
     disagreed: Mapping[str, str] = field(default_factory=dict)
     order: tuple[str, ...] = ()  # the parameters, in order

@@ -9,7 +9,9 @@ than Python 3.8. One of two modes per run (the environment variable PYO3_SCAFFOL
   empty function (the floor subtracted from each per-call time).
 - "types": a `sys.settrace` hook that sees only the module's code objects (every other frame
   gets no local tracer, so only one cheap check per call elsewhere) and records the exact type
-  of each argument at the call and of the value returned (not of an exception raised).
+  of each argument at the call and of the value returned (not of an exception raised), and
+  how many calls passed or returned an int outside 64 bits (the extension hands those calls
+  back to Python, so a function that mostly sees them gains nothing from Rust).
 
 cProfile and the type hook are two separate runs: the hook's own cost would otherwise be
 counted in the times. Results go to PYO3_SCAFFOLD_OBSERVE_OUT/<mode>-<pid>.json.
@@ -55,6 +57,7 @@ _SIMPLE = {
     type(None): ("None",),
 }
 _MIXED = ("other", "mixed")
+_I64 = (-(2**63), 2**63 - 1)
 _RETURN_VALUE = dis.opmap.get("RETURN_VALUE", -1)
 _CO_SKIP = 0x20 | 0x80 | 0x100 | 0x200  # generator, coroutine, iterable coroutine, async gen
 
@@ -97,6 +100,17 @@ def describe(value: object, depth: int = 0) -> tuple[Any, ...]:  # noqa: PLR0911
     return ("other", f"{kind.__module__}.{kind.__qualname__}")
 
 
+def wide(value: Any, depth: int = 0) -> bool:  # noqa: ANN401  (any argument or return)
+    """Whether `value` is or holds (in the items `describe` looks at) an int outside i64."""
+    kind = type(value)
+    if kind is int:
+        return not _I64[0] <= value <= _I64[1]
+    if depth >= _DEPTH or kind not in (list, tuple, set, dict):
+        return False
+    items = value.items() if kind is dict else value
+    return any(wide(v, depth + 1) for v in itertools.islice(items, _ITEMS))
+
+
 def _distinct(items: Any, depth: int) -> tuple[Any, ...]:  # noqa: ANN401  (any iterable)
     return _unique(describe(v, depth + 1) for v in itertools.islice(items, _ITEMS))
 
@@ -118,6 +132,9 @@ class _Function:
         self.calls = 0
         self.typed = 0
         self.raised = 0
+        # Typed calls with an int outside i64 among their arguments; returns of one.
+        self.wide_args = 0
+        self.wide_returns = 0
         self.args: dict[str, set[tuple[Any, ...]]] = {p: set() for p in self.params}
         self.returns: set[tuple[Any, ...]] = set()
         self.return_ops = code.co_code  # read once: each access builds a new bytes object
@@ -140,6 +157,8 @@ class _Function:
             "calls": self.calls,
             "typed": self.typed,
             "raised": self.raised,
+            "wide_args": self.wide_args,
+            "wide_returns": self.wide_returns,
             "args": {p: sorted(v, key=repr) for p, v in self.args.items()},
             "returns": sorted(self.returns, key=repr),
         }
@@ -175,9 +194,11 @@ def _tracer(frame: Any, event: str, _arg: object) -> Any:  # noqa: ANN401  (the 
             return None
         seen.typed += 1
         values = frame.f_locals
-        for name in seen.params:
-            if name in values:
-                seen.add(seen.args[name], values[name])
+        given = [name for name in seen.params if name in values]
+        for name in given:
+            seen.add(seen.args[name], values[name])
+        if any(wide(values[name]) for name in given):
+            seen.wide_args += 1
     frame.f_trace_lines = False
     return _local
 
@@ -193,6 +214,7 @@ def _local(frame: Any, event: str, arg: object) -> Any:  # noqa: ANN401
             with _lock:
                 if 0 <= lasti < len(ops) and ops[lasti] == _RETURN_VALUE:
                     seen.add(seen.returns, arg)
+                    seen.wide_returns += wide(arg)
                 else:
                     seen.raised += 1
     return _local

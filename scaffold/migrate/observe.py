@@ -139,6 +139,8 @@ def observed(record: Mapping[str, Any]) -> Observed:
         calls=int(record.get("calls", 0)),
         typed=int(record.get("typed", 0)),
         raised=int(record.get("raised", 0)),
+        # At least this many calls had an int outside i64 (in their arguments or return).
+        wide=max(int(record.get("wide_args", 0)), int(record.get("wide_returns", 0))),
         params=params,
         disagreed=disagreed,
         order=order,

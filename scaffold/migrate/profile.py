@@ -143,6 +143,13 @@ class Profile:
 
     def not_worth(self, name: str) -> str:
         """Why moving `name` cannot pay ("" when it may)."""
+        if self.mostly_wide(name):
+            seen = self.observed[name]
+            return (
+                f"not worth moving: {seen.wide} of the {seen.typed} calls observed pass or "
+                "return ints beyond 64 bits, which the Rust version hands back to Python (it "
+                "would only add the cost of trying); name it with --function to move it anyway"
+            )
         found = self.timing(name)
         if found is None or found.per_call_ns >= self.worth_ns:
             return ""
@@ -151,6 +158,12 @@ class Profile:
             f"into the extension costs (~{self.worth_ns:.0f} ns on this run); name it with "
             "--function to move it anyway"
         )
+
+    def mostly_wide(self, name: str) -> bool:
+        """Whether most observed calls of `name` pass or return an int outside i64: each such
+        call is checked in the extension and then redone in Python, slower than Python alone."""
+        seen = self.observed.get(name)
+        return seen is not None and seen.typed > 0 and 2 * seen.wide > seen.typed
 
 
 def default_workload(root: Path) -> bool:
@@ -414,9 +427,9 @@ def _merge_types(
         into = merged.setdefault(
             name,
             {"name": name, "params": record.get("params", []), "calls": 0, "typed": 0,
-             "raised": 0, "args": {}, "returns": []},
+             "raised": 0, "wide_args": 0, "wide_returns": 0, "args": {}, "returns": []},
         )  # fmt: skip
-        for what in ("calls", "typed", "raised"):
+        for what in ("calls", "typed", "raised", "wide_args", "wide_returns"):
             into[what] += int(record.get(what, 0))
         for param, seen in dict(record.get("args", {})).items():
             into["args"].setdefault(param, []).extend(seen)
@@ -463,10 +476,16 @@ def describe(profile: Profile, *, limit: int = 15) -> list[str]:
         share = t.own / module * 100 if module else 0.0
         where = "" if t.top_level else "  (not top-level: stays in Python)"
         lines.append(f"  {share:>7.1f}%  {t.calls:>9}  {_ns(t.per_call_ns):>9}  {t.name}{where}")
+    wide = [n for n in profile.top_level if profile.mostly_wide(n)]
+    if wide:
+        lines.append(
+            "Not worth moving (most calls pass or return ints beyond 64 bits, which Rust hands "
+            f"back to Python): {', '.join(wide)}; name one with --function to move it anyway"
+        )
     cheap = [
         f"{n} ({_ns(found.per_call_ns)})"
         for n in profile.top_level
-        if (found := profile.timing(n)) is not None and profile.not_worth(n)
+        if n not in wide and (found := profile.timing(n)) is not None and profile.not_worth(n)
     ]
     if cheap:
         worth = f"~{profile.worth_ns:.0f} ns"

@@ -267,6 +267,77 @@ def test_a_named_workload(project: Path) -> None:
     assert "work" in measured.never_called()
 
 
+def test_calls_with_ints_beyond_64_bits_are_not_worth_moving(project: Path) -> None:
+    # Each such call would be checked in the extension, then redone in Python: slower than
+    # Python alone (shortuuid's 128-bit UUID ints). Arguments and returns both count.
+    (project / "bench.py").write_text(
+        "from slowpkg.slow import inc, mixed, work\n"
+        "for i in range(300):\n"
+        "    inc(2**70 + i)\n"  # argument and return beyond i64
+        "    inc(i)\n"
+        "    inc(2**63 - 1)\n"  # the argument fits, the return (2**63) does not
+        "    mixed([1, -(2**63)])\n"  # fits, in a list
+        "    mixed((1, [2**64]))\n"  # does not, nested
+        "work(2000)\n"
+    )
+    result = migrate.run(
+        migrate.MigrateOptions(
+            module=project / "slowpkg" / "slow.py",
+            dry_run=True,
+            ci=False,
+            profile=True,
+            workload=f"{sys.executable} bench.py",
+        )
+    )
+    status = {f.name: (f.status, f.reason) for f in result.functions}
+    assert status["inc"] == (
+        "skipped",
+        (
+            "not worth moving: 600 of the 900 calls observed pass or return ints beyond 64 "
+            "bits, which the Rust version hands back to Python (it would only add the cost of "
+            "trying); name it with --function to move it anyway"
+        ),
+    )
+    assert status["work"] == ("rust", "")  # small ints
+    # mixed: half its calls are wide (not most), and its types disagree anyway.
+    assert "beyond 64 bits" not in status["mixed"][1]
+    text = "\n".join(result.profile)
+    assert (
+        "most calls pass or return ints beyond 64 bits, which Rust hands back to Python): inc;"
+        in text
+    )
+
+
+_i64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+_wide_ints = st.one_of(st.integers(min_value=2**63), st.integers(max_value=-(2**63) - 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    fits=st.lists(st.one_of(_i64, st.booleans(), st.floats(), st.text(max_size=3)), max_size=20),
+    big=_wide_ints,
+    at=st.integers(min_value=0, max_value=15),
+    shape=st.sampled_from(["list", "tuple", "set", "dict-key", "dict-value", "nested"]),
+)
+def test_wide_finds_every_int_outside_i64_in_what_describe_reads(
+    fits: list[object], big: int, at: int, shape: str
+) -> None:
+    wide = _sitecustomize.wide
+    for fitting in (fits, tuple(fits), dict.fromkeys(range(3), fits), *fits):
+        assert not wide(fitting)
+    assert wide(big)
+    items = [*fits[:at], big, *fits[at:]][:16]  # within the 16 items describe looks at
+    holders: dict[str, object] = {
+        "list": items,
+        "tuple": tuple(items),
+        "set": {big, 1},
+        "dict-key": {big: 1},
+        "dict-value": {"k": items},
+        "nested": [(1, [items])],
+    }
+    assert wide(holders[shape])
+
+
 def test_a_workload_that_cannot_start_is_one_line(project: Path) -> None:
     done = CliRunner().invoke(
         cli,
