@@ -37,6 +37,10 @@ class Package:
     # What the package's own tests need besides pytest and the package (its pytest addopts
     # may name plugins: `--cov` needs pytest-cov).
     test_requires: tuple[str, ...] = ()
+    # Options for each pytest run from the checkout: `-o pythonpath=...` replaces an ini
+    # `pythonpath = ["src"]`, which would import the checkout's package (no extension in it)
+    # instead of the installed one.
+    test_args: tuple[str, ...] = ()
     # A realistic use of its public entry points (Python source), for the workload timing.
     workload_setup: str = ""
     workload: str = ""
@@ -74,6 +78,7 @@ def packages() -> list[Package]:
             tests=tuple(p["tests"]),
             shape=p["shape"],
             test_requires=tuple(p.get("test-requires", ())),
+            test_args=tuple(p.get("test-args", ())),
             workload_setup=p.get("workload-setup", ""),
             workload=p.get("workload", ""),
             profile=p.get("profile", ""),
@@ -293,7 +298,7 @@ def build_and_test(
     # `pytest`, not `python -m pytest`: the checkout's folder must not shadow the installed
     # package (which holds the built extension).
     base: list[str | Path] = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider"]
-    base.append("--import-mode=importlib")
+    base += ["--import-mode=importlib", *package.test_args]
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
         if not package.tests:  # the sdist's tests cannot run (migrate_packages.toml says why)
             setattr(checked, label, "none runnable in the sdist")

@@ -39,6 +39,13 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "hashids": (["_hash", "_unhash"], 0),
     # flit with [project]; the version is `from .package_data import __version__`.
     "idna": (["valid_label_length", "check_hyphen_ok"], 12),
+    # poetry ([tool.poetry]), built with maturin. Only its polynomial helpers move: the rest
+    # call `from math import cos, radians` names (only `math.cos` translates), use float %
+    # or an Observer, or return the int 0 where float is annotated.
+    "astral": (
+        ["geom_mean_anomaly_sun", "eccentric_location_earth_orbit", "mean_obliquity_of_ecliptic"],
+        34,
+    ),
 }
 
 # Profiled packages: functions whose verdict follows the measured own time per call, near the
