@@ -116,12 +116,13 @@ def analyse(
     else:
         # Default: the public functions; those without annotations are reported, not guessed.
         chosen = [f for f in functions.values() if not f.name.startswith("_") or f.name in private]
-    constants, math_names = _module_names(tree)
+    constants, math_names, math_imports = _module_names(tree)
     aliases = _type_aliases(tree)
     module = _Module(
         functions=functions,
         constants=constants,
         math_names=math_names,
+        math_imports=math_imports,
         aliases=aliases,
         names=frozenset(_binding_counts(tree)),
         callable=_callable(tree, functions),
@@ -154,6 +155,7 @@ class _Module:
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
     constants: dict[str, pytranslate.Constant]
     math_names: frozenset[str]
+    math_imports: dict[str, str]
     aliases: dict[str, ast.expr]
     names: frozenset[str]  # every name the module binds
     callable: frozenset[str]  # its functions bound by their `def` only
@@ -334,6 +336,7 @@ def _translated(
         returns=returns,
         constants=module.constants,
         math_names=module.math_names,
+        math_imports=module.math_imports,
         module_names=module.names,
         resolve=resolve,
         functions=module.callable,
@@ -476,8 +479,9 @@ def _immutable_literal(value: object) -> bool:
 
 def _module_names(
     tree: ast.Module,
-) -> tuple[dict[str, pytranslate.Constant], frozenset[str]]:
-    """Module constants (bound once, to a literal number) and the names bound to `math`.
+) -> tuple[dict[str, pytranslate.Constant], frozenset[str], dict[str, str]]:
+    """Module constants (bound once, to a literal number), the names bound to `math`, and the
+    names bound to one of its members (`from math import sqrt as root`: root -> sqrt).
 
     Every binding at module level counts, wherever it is (inside `if`/`try`/`for`/`with`,
     `+=`, imports, `def`, `class`, `del`...): a name bound twice is not a constant, since a
@@ -485,7 +489,7 @@ def _module_names(
     """
     counts = _binding_counts(tree)
     if counts is _STAR:
-        return {}, frozenset()
+        return {}, frozenset(), {}
     values: dict[str, pytranslate.Constant] = {}
     math_names = {
         alias.asname or "math"
@@ -493,6 +497,12 @@ def _module_names(
         if isinstance(node, ast.Import)
         for alias in node.names
         if alias.name == "math"
+    }
+    math_imports = {
+        alias.asname or alias.name: alias.name
+        for node in _module_level(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "math" and not node.level
+        for alias in node.names
     }
     for node in tree.body:
         target: ast.expr | None = None
@@ -512,7 +522,10 @@ def _module_names(
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     constants = {k: v for k, v in values.items() if counts.get(k) == 1 and k not in rebound}
     math_names = {n for n in math_names if counts.get(n) == 1 and n not in rebound}
-    return constants, frozenset(math_names)
+    math_imports = {
+        k: v for k, v in math_imports.items() if counts.get(k) == 1 and k not in rebound
+    }
+    return constants, frozenset(math_names), math_imports
 
 
 def _type_aliases(tree: ast.Module) -> dict[str, ast.expr]:
@@ -732,6 +745,17 @@ def _extract(t: PyType, v: str) -> str:
     raise AssertionError(t.name)
 
 
+def _size(t: PyType, v: str) -> str:
+    """Rust code: how long the value `v` of type `t` is (items, chars, bytes), "" for a scalar."""
+    if t.name in {"str", "bytes", "list", "vartuple", "set", "dict"}:
+        return f"{v}.len()"
+    if t.name == "optional" and (inner := _size(t.args[0], "x")):
+        return f"{v}.as_ref().map_or(0, |x| {inner})"
+    if t.name == "tuple":
+        return " + ".join(s for i, a in enumerate(t.args) if (s := _size(a, f"{v}.{i}")))
+    return ""
+
+
 def python_signature(params: tuple[Param, ...], render: Callable[[Param], str]) -> str:
     """Parameters as Python writes them, with the `/` and `*` markers where they belong."""
     parts: list[str] = []
@@ -767,9 +791,17 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     types = ", ".join(p.type.rust() for p in f.params)
     unpacked = ", ".join(f"a{i}" for i in range(n))
     call = f"super::{pytranslate.rust_ident(f.name)}({unpacked})"
-    if any(not p.type.is_copy for p in f.params):
-        # Work that grows with the input: let other Python threads run meanwhile.
-        call = f"py.detach(move || {call})"
+    sizes = [size for i, p in enumerate(f.params) if (size := _size(p.type, f"a{i}"))]
+    detach = []
+    if sizes:
+        # Work that grows with the input: on a long one, let other Python threads run.
+        detach = [
+            f"            let size = {' + '.join(sizes)};",
+            f"            let call = move || {call};",
+            "            let long = size >= pyops::DETACH_MIN;",
+            "            let done = if long { py.detach(call) } else { call() };",
+        ]
+        call = "done"
     text_signature = python_signature(
         f.params, lambda p: p.name + ("" if p.default is None else f"={p.default}")
     )
@@ -795,6 +827,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         f"            Some(({', '.join(values)}{comma}))",
         "        };",
         f"        if let Some(({unpacked}{comma})) = exact() {{",
+        *detach,
         f"            match {call} {{",
         # `()` would reach Python as an empty tuple: a function returning None returns None.
         (

@@ -36,7 +36,7 @@ from scaffold.migrate_types import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 # fmt: off
 RUST_KEYWORDS = frozenset({
@@ -77,6 +77,13 @@ _NOT_RAW = frozenset(
     }
 )
 _UNKNOWN_LIST = PyType("list", (PyType("?"),))
+# math's float constants, as `math.pi` or after `from math import pi`.
+MATH_CONSTANTS = {
+    "pi": "std::f64::consts::PI",
+    "e": "std::f64::consts::E",
+    "tau": "std::f64::consts::TAU",
+    "inf": "f64::INFINITY",
+}
 _EXCEPTIONS = {
     "ValueError": "PyValueError",
     "TypeError": "PyTypeError",
@@ -285,6 +292,8 @@ class FunctionInfo:
     # Module names bound once, to a literal that cannot change (numbers, strs, tuples).
     constants: dict[str, Constant] = field(default_factory=dict)
     math_names: frozenset[str] = frozenset()  # names the module binds to the math module
+    # Names the module binds to a member of math, once (`from math import sqrt as root`).
+    math_imports: Mapping[str, str] = field(default_factory=dict)
     # Every name the module binds (a module `len` is not the builtin).
     module_names: frozenset[str] = frozenset()
     # The module's functions a body may call: translating one gives its Callee, or raises
@@ -487,7 +496,11 @@ class Translator:
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
 
     def declare(self, name: str, t: PyType) -> None:
-        if name in self.info.constants or name in self.info.math_names:
+        if (
+            name in self.info.constants
+            or name in self.info.math_names
+            or name in self.info.math_imports
+        ):
             raise Untranslatable(f"assigns to the module-level name {name!r}")
         known = self.env.get(name)
         if known is None or known == t or (known == _UNKNOWN_LIST and t.name == "list"):
@@ -861,6 +874,8 @@ class Translator:
                 return Expr(rust_ident(node.id), t, place=True)
             if node.id in self.info.constants:
                 return self.constant(self.info.constants[node.id], hint)
+            if self.info.math_imports.get(node.id) in MATH_CONSTANTS:  # from math import pi
+                return Expr(MATH_CONSTANTS[self.info.math_imports[node.id]], FLOAT)
             raise Untranslatable(f"the name {node.id!r} (not a local, parameter or constant)")
         if isinstance(node, ast.BinOp):
             # No type hint flows into operands: `x = a * 3` with a float `x` still computes an
@@ -921,15 +936,10 @@ class Translator:
         if isinstance(node, ast.JoinedStr):
             return self.fstring(node)
         if isinstance(node, ast.Attribute):
-            if isinstance(node.value, ast.Name) and node.value.id in self.info.math_names:
-                constants = {
-                    "pi": "std::f64::consts::PI",
-                    "e": "std::f64::consts::E",
-                    "tau": "std::f64::consts::TAU",
-                    "inf": "f64::INFINITY",
-                }
-                if node.attr in constants:
-                    return Expr(constants[node.attr], FLOAT)
+            owner = node.value
+            math = isinstance(owner, ast.Name) and owner.id in self.info.math_names
+            if math and node.attr in MATH_CONSTANTS:
+                return Expr(MATH_CONSTANTS[node.attr], FLOAT)
             raise Untranslatable(f"the attribute {ast.unparse(node)}")
         raise Untranslatable(f"the expression {ast.unparse(node)}")
 
@@ -991,7 +1001,11 @@ class Translator:
                 # CPython's float_pow, special cases and all; a negative base to a
                 # fractional power (complex in Python) and an overflow go to Python.
                 return Expr(f"pyops::float_pow({lc}, {rc})?", FLOAT)
-            raise Untranslatable(f"{where} on floats (// and % differ in corner cases)")
+            if isinstance(op, ast.Mod):  # CPython's float_rem: the sign of the divisor
+                return Expr(f"pyops::float_mod({lc}, {rc})?", FLOAT)
+            if isinstance(op, ast.FloorDiv):  # CPython's _float_div_mod, snapped
+                return Expr(f"pyops::float_floordiv({lc}, {rc})?", FLOAT)
+            raise Untranslatable(f"{where} on floats")
         if isinstance(op, ast.Add) and CHAR in {lt, rt} and {lt, rt} <= {CHAR, STR}:
             # A one-character str is a char inside the body: widen it back to a str.
             left = coerce(left, STR, "adds")
@@ -1269,6 +1283,8 @@ class Translator:
             )
         if name in self.info.functions:
             return self.module_call(name, node)
+        if name in self.info.math_imports:  # from math import sqrt: sqrt(x) is math.sqrt(x)
+            return pyspecialize.math_call(self, self.info.math_imports[name], node, hint)
         if name in self.info.module_names:
             raise Untranslatable(f"the call {ast.unparse(node)} ({name!r} is the module's own)")
         return pyspecialize.builtin_call(self, name, node, hint)

@@ -1,10 +1,11 @@
 """Every construct the translator learned, built for real and checked against Python.
 
 One module holds a function per construct (calls between module functions, str methods,
-the module's own exceptions, loops over enumerate/zip/reversed, generator expressions, math,
-string building, ...). `migrate` must move every one of them to Rust; the extension is built
-once, and the generated differential tests (Hypothesis: ints beyond 64 bits, bools, NaN,
--0.0, infinities, astral and lone-surrogate strings, empty and long lists) must all pass.
+the module's own exceptions, loops over enumerate/zip/reversed, generator expressions, math
+as `math.sqrt` and after `from math import sqrt`, string building, ...). `migrate` must move
+every one of them to Rust; the extension is built once, and the generated differential
+tests (Hypothesis: ints beyond 64 bits, bools, NaN, -0.0, infinities, astral and
+lone-surrogate strings, empty and long lists) must all pass.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ MODULE = '''\
 """One function per construct the translator handles."""
 
 import math
+from math import pi, sqrt, radians as rad
 
 
 class RangeError(ValueError):
@@ -166,6 +168,10 @@ def generators(xs: list[int]) -> tuple[int, bool, bool, int]:
 def trig(x: float, y: float) -> list[float]:
     return [math.sin(x), math.cos(x), math.tan(x), math.atan(x), math.atan2(y, x),
             math.radians(x), math.degrees(y)]
+
+
+def imported_math(x: float, y: float) -> float:
+    return sqrt(x * x + y * y) + rad(x) * pi
 
 
 def inverse_trig(x: float) -> list[float]:
@@ -300,6 +306,7 @@ CALLS = [
     "generators([1, 2, 12])",
     "trig(0.5, 1.0)",
     "inverse_trig(0.5)",
+    "imported_math(3.0, 4.0)",
     "growth(1.0)",
     "logs(8.0)",
     "classify(1.0)",

@@ -1,8 +1,9 @@
-"""Logging calls and float `**`, migrated, built for real and checked against CPython.
+"""Logging calls and float `**`, `%` and `//`, migrated, built for real and checked against
+CPython.
 
-float `**`: Hypothesis draws floats (NaN, ±0.0, ±inf, subnormals, huge) and ints, and every
-result of the Rust function is compared bit for bit with CPython's `x ** y` (or the same
-exception). Logging: the records on the Rust path are those of pure Python while the level
+float `**`, `%`, `//`: Hypothesis draws floats (NaN, ±0.0, ±inf, subnormals, huge) and ints,
+and every result of the Rust function is compared bit for bit with CPython's `x ** y`
+(`x % y`, `x // y`) or the same exception. Logging: the records on the Rust path are those of pure Python while the level
 changes at run time, a mocked method is called, and a disabled call takes the Rust path
 (the Python function does not run) while still raising what its arguments raise.
 """
@@ -74,6 +75,20 @@ def rpow(n: int, x: float) -> float:
 def ipow_in_place(x: float, y: float) -> float:
     x **= y
     return x
+
+
+def fmod(x: float, y: float) -> float:
+    return x % y
+
+
+def ffloordiv(x: float, y: float) -> float:
+    return x // y
+
+
+def mixed_mod(n: int, y: float) -> float:
+    a = n % y
+    a //= 1.5
+    return a + y % n if n else a
 '''
 
 CHECKS = r"""
@@ -116,8 +131,21 @@ def float_int(x, n):
     assert outcome(rust.ipow, x, n) == outcome(lambda a, b: a ** b, x, n), (x, n)
     assert outcome(rust.rpow, n, x) == outcome(lambda a, b: a ** b, n, x), (n, x)
 
+@settings(max_examples=3000, deadline=None)
+@given(floats, floats | ints)
+def float_mod_floordiv(x, y):
+    assert outcome(rust.fmod, x, y) == outcome(lambda a, b: a % b, x, y), (x, y)
+    assert outcome(rust.ffloordiv, x, y) == outcome(lambda a, b: a // b, x, y), (x, y)
+
+@settings(max_examples=2000, deadline=None)
+@given(ints, floats)
+def int_float_mod(n, y):
+    assert outcome(rust.mixed_mod, n, y) == outcome(python["mixed_mod"], n, y), (n, y)
+
 float_float()
 float_int()
+float_mod_floordiv()
+int_float_mod()
 
 # Rust computes these itself (no redo): the Python function never runs for them.
 calls = []

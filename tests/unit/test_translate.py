@@ -208,8 +208,7 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(xs: list[int]) -> None:\n    xs[0] = 1", "mutates its list argument"),
         ("def f(xs: list[int]) -> list[int]:\n    ys = xs\n    return ys", "aliasing"),
         ("def f(n: int) -> int:\n    return f(n - 1)", "recursion"),
-        ("def f(x: float) -> float:\n    return x % 2.0", "on floats"),
-        ("def f(x: float) -> float:\n    return x // 2.0", "on floats"),
+        ("def f(x: float) -> float:\n    return x << 2.0", "on floats"),
         ("def f(x: float) -> int:\n    return x < 2**60", "compares an int with a float"),
         ("def f(n: int) -> float:\n    return n", "returns int where float"),
         (
@@ -274,6 +273,9 @@ def test_refused_bodies_still_get_typed_signatures() -> None:
     assert 'None => String::from("a")' in text  # the default, when k is not given
     assert "IndexMap<_, _>" in text  # the dict extracted exactly, in order
     assert "py.detach(" in text
+    # ... only for long arguments: releasing the GIL costs more than a short call's work.
+    assert "let size = a0.len() + a1.len();" in text
+    assert "let long = size >= pyops::DETACH_MIN;" in text
     assert "gil_used = false" in text
 
 
@@ -372,6 +374,41 @@ def test_math_rebound_or_star_import_is_not_math() -> None:
             selected=("f",),
         )
         assert plans[0].body is None
+
+
+def test_names_imported_from_math_are_its_functions_and_constants() -> None:
+    # astral, haversine: `from math import radians, cos, sqrt` and bare calls.
+    source = (
+        "from math import sqrt, pi, radians as rad\n\n"
+        "def f(x: float, y: float) -> float:\n"
+        "    return sqrt(x * x + y * y) + rad(x) * pi\n"
+    )
+    body = _body(source)
+    assert body == _body(
+        "import math\n\ndef f(x: float, y: float) -> float:\n"
+        "    return math.sqrt(x * x + y * y) + math.radians(x) * math.pi\n"
+    )
+    # The module's own name, not math's, once the module binds it again (or may, with *);
+    # a math function migrate does not know stays refused with math's reason.
+    for module in (
+        "from math import sqrt\nsqrt = abs\n",
+        "from math import sqrt\nfrom x import *\n",
+        "from math import sqrt\ndef sqrt(x: float) -> float:\n    return x\n",
+    ):
+        plans, _ = migrate_codegen.analyse(
+            module + "\ndef f(x: float) -> float:\n    return sqrt(x)\n",
+            dotted="pkg.mod",
+            selected=("f",),
+        )
+        assert plans[0].body is None, plans[0].body
+        assert plans[0].reason.startswith("the call sqrt(x)"), plans[0].reason
+    assert "hypot" in _reason(
+        "from math import hypot\ndef f(x: float) -> float:\n    return hypot(x, x)"
+    )
+    # A local of the same name is the local (here refused: it would hide math's).
+    assert "sqrt" in _reason(
+        "from math import sqrt\ndef f(x: float) -> float:\n    sqrt = x\n    return sqrt\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -718,6 +755,12 @@ def test_generator_expressions_are_lazy_where_python_is() -> None:
     assert "break;" in body
     body = _body("def f(xs: list[int]) -> int:\n    return sum(x * x for x in xs if x)\n")
     assert "pyops::add(" in body
+
+
+def test_float_mod_and_floordiv_follow_cpython() -> None:
+    body = _body("def f(x: float, n: int) -> float:\n    return x % 360.0 + n // 2.5\n")
+    assert "pyops::float_mod(x, 360.0f64)?" in body  # float_rem: the sign of the divisor
+    assert "pyops::float_floordiv((n as f64), 2.5f64)?" in body  # _float_div_mod, snapped
 
 
 def test_math_keeps_cpython_errors_and_int_powers_go_to_python_when_negative() -> None:
