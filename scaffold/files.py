@@ -154,7 +154,8 @@ def staging(root: Path) -> Iterator[Staging]:
             _active[root] = stage
         yield stage
     finally:
-        with interrupts.deferred():
+
+        def release() -> None:  # idempotent: it may run twice
             _active.pop(root, None)
             tempfile.tempdir = old_tempdir
             if old_env is None:
@@ -163,6 +164,16 @@ def staging(root: Path) -> Iterator[Staging]:
                 os.environ["TMPDIR"] = old_env
             if made is not None:
                 _remove_tree(made)
+
+        try:
+            with interrupts.deferred():
+                release()
+        except BaseException:
+            # A signal that landed before the hold above began (between bytecodes, on the way
+            # into it) skipped the release: do it now, then let the interruption go on.
+            with interrupts.deferred():
+                release()
+            raise
 
 
 def _make_staging(root: Path) -> Path:
