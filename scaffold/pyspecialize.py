@@ -114,6 +114,13 @@ def _abs(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
     raise _refuse(node, f"abs() of {v.type}")
 
 
+@builtin("pow", "two arguments: exactly `x ** y`; three (a modulus) are refused")
+def _pow(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
+    base, exponent = _args(node, 2)
+    as_operator = ast.BinOp(base, ast.Pow(), exponent)  # a literal exponent stays visible
+    return tr.binop(ast.Pow(), tr.value(base), tr.value(exponent), as_operator)
+
+
 def _min_max(name: str) -> BuiltinEmit:
     def emit(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
         args = _args(node, 1, 99)

@@ -174,6 +174,10 @@ def imported_math(x: float, y: float) -> float:
     return sqrt(x * x + y * y) + rad(x) * pi
 
 
+def builtin_pow(x: float, n: int) -> float:
+    return pow(x, 2) + pow(x, n) + pow(n, 2)
+
+
 def inverse_trig(x: float) -> list[float]:
     return [math.asin(x), math.acos(x)]
 
@@ -307,6 +311,7 @@ CALLS = [
     "trig(0.5, 1.0)",
     "inverse_trig(0.5)",
     "imported_math(3.0, 4.0)",
+    "builtin_pow(1.5, 3)",
     "growth(1.0)",
     "logs(8.0)",
     "classify(1.0)",

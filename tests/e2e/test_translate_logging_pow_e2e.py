@@ -3,9 +3,10 @@ CPython.
 
 float `**`, `%`, `//`: Hypothesis draws floats (NaN, ±0.0, ±inf, subnormals, huge) and ints,
 and every result of the Rust function is compared bit for bit with CPython's `x ** y`
-(`x % y`, `x // y`) or the same exception. Logging: the records on the Rust path are those of pure Python while the level
-changes at run time, a mocked method is called, and a disabled call takes the Rust path
-(the Python function does not run) while still raising what its arguments raise.
+(`x % y`, `x // y`) or the same exception. Logging: the records on the Rust path are those
+of pure Python while the level changes at run time, a mocked method is called, and a
+disabled call takes the Rust path (the Python function does not run) while still raising
+what its arguments raise.
 """
 
 from __future__ import annotations

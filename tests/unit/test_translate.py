@@ -757,6 +757,15 @@ def test_generator_expressions_are_lazy_where_python_is() -> None:
     assert "pyops::add(" in body
 
 
+def test_builtin_pow_of_two_arguments_is_the_operator() -> None:
+    for args in ("x, 2", "n, n", "x, x"):
+        a, b = args.split(", ")
+        assert _body(f"def f(x: float, n: int) -> float:\n    return pow({args}) + 0.0\n") == _body(
+            f"def f(x: float, n: int) -> float:\n    return {a} ** {b} + 0.0\n"
+        )
+    assert "number of arguments" in _reason("def f(n: int) -> int:\n    return pow(n, 2, 7)\n")
+
+
 def test_float_mod_and_floordiv_follow_cpython() -> None:
     body = _body("def f(x: float, n: int) -> float:\n    return x % 360.0 + n // 2.5\n")
     assert "pyops::float_mod(x, 360.0f64)?" in body  # float_rem: the sign of the divisor
