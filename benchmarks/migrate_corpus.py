@@ -5,10 +5,11 @@ public functions, those moved to Rust, those left in Python with the reasons gro
 package's own tests on the Rust path and with the pure-Python switch, the generated
 differential tests, and the workload speed-up with the dispatch included (the package's own
 entry points on realistic inputs, `workload` in the corpus file, timed on both paths, with
-how often one run calls each moved function). Below it, the generated benchmark's line for
-each function moved (the dispatch included). Run it with `nox -s migrate-corpus`, or
-`python benchmarks/migrate_corpus.py [NAME ...]` where pyo3-scaffold, uv and Rust are
-installed.
+how often one run calls each moved function). Below it, each function moved alone on the
+calls its workload made (replayed on both paths), then the generated benchmark's line for
+each function moved (synthetic inputs of growing sizes; the dispatch included in both). Run
+it with `nox -s migrate-corpus`, or `python benchmarks/migrate_corpus.py [NAME ...]` where
+pyo3-scaffold, uv and Rust are installed.
 
 Each package runs in a child process of its own (JOBS at a time), stopped with everything it
 started after PACKAGE_TIMEOUT seconds or at the end of REPORT_BUDGET, whichever comes first; a
@@ -77,7 +78,9 @@ def _step(package: corpus.Package, what: str, started: float) -> None:
     print(f"{package.name}: {what} after {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-def _row(package: corpus.Package, tmp: Path, env: dict[str, str], bench: list[str]) -> list[str]:
+def _row(
+    package: corpus.Package, tmp: Path, env: dict[str, str], bench: list[str], alone: list[str]
+) -> list[str]:
     started = time.perf_counter()
     root = corpus.unpack(package, tmp / "src")
     outcome = corpus.migrate(package, root)
@@ -91,7 +94,7 @@ def _row(package: corpus.Package, tmp: Path, env: dict[str, str], bench: list[st
     if not outcome.env_var:  # no function could move: no extension, nothing to build
         return [package.name, "unchanged", public, "none", reasons or "none", "not built", "", ""]
     checked = corpus.build_and_test(
-        package, root, tmp / "venv", env, outcome.env_var, outcome.test_file
+        package, root, tmp / "venv", env, outcome.env_var, outcome.test_file, outcome.rust
     )
     _step(package, "built and tested", started)
     if checked.failures and not checked.own_rust:
@@ -102,6 +105,9 @@ def _row(package: corpus.Package, tmp: Path, env: dict[str, str], bench: list[st
         speedup = workload
     else:
         speedup = workload.speedup(moved=bool(outcome.rust))
+        alone += [f"{package.name}: {line}" for line in workload.per_function()]
+        if workload.slower:
+            speedup += f"; SLOWER than Python on its calls: {', '.join(workload.slower)}"
         if workload.uncalled:
             speedup += f"; NOT CALLED by the workload: {', '.join(workload.uncalled)}"
     if outcome.rust:
@@ -125,13 +131,17 @@ def _one(name: str, env: dict[str, str]) -> int:
     """The child's part: one package's row and benchmark lines, as JSON on stdout."""
     (package,) = [p for p in corpus.packages() if p.name == name]
     bench: list[str] = []
+    alone: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        row = _row(package, Path(tmp), env, bench)
-    print(json.dumps({"row": row, "bench": bench}))
+        row = _row(package, Path(tmp), env, bench, alone)
+    print(json.dumps({"row": row, "bench": bench, "alone": alone}))
     return 0
 
 
-def _child(name: str, env: dict[str, str], timeout: float) -> tuple[list[str], list[str]]:
+_Result = tuple[list[str], list[str], list[str]]  # the row, benchmark lines, workload lines
+
+
+def _child(name: str, env: dict[str, str], timeout: float) -> _Result:
     """One package in a process group of its own, stopped whole (builds too) at `timeout`."""
     started = time.perf_counter()
     # Its progress goes straight to this process's stderr; its stdout is the JSON result.
@@ -147,12 +157,12 @@ def _child(name: str, env: dict[str, str], timeout: float) -> tuple[list[str], l
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.communicate()
-            return [name, "", "", "", "", f"stopped after {timeout:.0f} s", "", ""], []
+            return [name, "", "", "", "", f"stopped after {timeout:.0f} s", "", ""], [], []
     print(f"{name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if child.returncode != 0 or not out.strip():
-        return [name, "", "", "", "", f"report failed (exit {child.returncode})", "", ""], []
+        return [name, "", "", "", "", f"report failed (exit {child.returncode})", "", ""], [], []
     done = json.loads(out.strip().splitlines()[-1])
-    return list(done["row"]), list(done["bench"])
+    return list(done["row"]), list(done["bench"]), list(done["alone"])
 
 
 def main(argv: list[str]) -> int:
@@ -167,18 +177,19 @@ def main(argv: list[str]) -> int:
     print(f"Machine: {_machine()}.\n")
     started = time.perf_counter()
 
-    def run(package: corpus.Package) -> tuple[list[str], list[str]]:
+    def run(package: corpus.Package) -> _Result:
         left = REPORT_BUDGET - (time.perf_counter() - started)
         if left < 30:  # seconds: not even a package that builds nothing
-            return [package.name, "", "", "", "", "not run: report time limit", "", ""], []
+            return [package.name, "", "", "", "", "not run: report time limit", "", ""], [], []
         return _child(package.name, env, min(PACKAGE_TIMEOUT, left))
 
     # Two packages at a time: most of a package's time is its release build and the tests'
     # start-up, and the workload timings compare two paths inside one package.
     with concurrent.futures.ThreadPoolExecutor(max_workers=JOBS) as pool:
         results = list(pool.map(run, packages))
-    rows = [row for row, _ in results]
-    bench = [line for _, lines in results for line in lines]
+    rows = [row for row, _, _ in results]
+    bench = [line for _, lines, _ in results for line in lines]
+    alone = [line for _, _, lines in results for line in lines]
     print("| " + " | ".join(HEADER) + " |")
     print("|" + "---|" * len(HEADER))
     for row in rows:
@@ -186,9 +197,16 @@ def main(argv: list[str]) -> int:
     moved = sum(len(r[3].split(", ")) for r in rows if r[3] not in {"none", "refused", ""})
     total = sum(int(r[2]) for r in rows if r[2])
     refused = sum(r[3] == "refused" for r in rows)
+    shares = [
+        sum(not f.startswith("_") for f in r[3].split(", ")) / int(r[2]) if r[3] != "none" else 0
+        for r in rows
+        if r[2] and int(r[2]) and r[3] not in {"refused", ""}
+    ]
     print(
         f"\nRefused: {refused} of {len(rows)} packages. "
-        f"Moved to Rust: {moved} of {total} public functions."
+        f"Moved to Rust: {moved} of {total} public functions (private helpers included in the "
+        f"moved); public functions in Rust, averaged over the {len(shares)} packages that have "
+        f"any: {statistics.mean(shares) if shares else 0:.0%}."
     )
     ratios = [
         float(r[7].split("x", 1)[0])
@@ -202,6 +220,11 @@ def main(argv: list[str]) -> int:
         )
     else:
         print("Median workload speed-up: none to compute (no package has a function in Rust).")
+    if alone:
+        print("\nPer function moved, alone on the calls its workload made (replayed):\n")
+        print("```text")
+        print("\n".join(alone))
+        print("```")
     if bench:
         print("\nPer function moved (the generated benchmark, dispatch included):\n")
         print("```text")

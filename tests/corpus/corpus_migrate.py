@@ -19,6 +19,7 @@ import tempfile
 import time
 import tomllib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -274,9 +275,17 @@ def _summary(done: subprocess.CompletedProcess[str]) -> str:
 
 
 def build_and_test(
-    package: Package, root: Path, venv: Path, env: dict[str, str], env_var: str, test_file: str
+    package: Package,
+    root: Path,
+    venv: Path,
+    env: dict[str, str],
+    env_var: str,
+    test_file: str,
+    moved: Sequence[str],
 ) -> Checked:
-    """Install the migrated project into a fresh venv and run its tests on both paths."""
+    """Install the migrated project into a fresh venv and run its tests on both paths; each
+    run checks, through `corpus_probe`, that the module its tests imported had the `moved`
+    functions from the extension (Rust path) or none of them (pure Python)."""
     checked = Checked()
     subprocess.run(["uv", "venv", "--quiet", "--python", sys.executable, venv], check=True)
     python = venv / "bin" / "python"
@@ -299,19 +308,45 @@ def build_and_test(
     # package (which holds the built extension).
     base: list[str | Path] = [venv / "bin" / "pytest", "-q", "-p", "no:cacheprovider"]
     base += ["--import-mode=importlib", *package.test_args]
+    probe = venv / "probe"
+    probe.mkdir(exist_ok=True)
+    shutil.copyfile(Path(__file__).with_name("corpus_probe.py"), probe / "corpus_probe.py")
+    probed = {
+        "PYTHONPATH": str(probe),
+        "PYO3_SCAFFOLD_PROBE_MODULE": dotted_module(package),
+        "PYO3_SCAFFOLD_PROBE_NAMES": ",".join(moved),
+        "PYO3_SCAFFOLD_PROBE_OUT": str(probe / "out.json"),
+    }
     for label, extra in (("own_rust", {}), ("own_pure", {env_var: "1"})):
         if not package.tests:  # the sdist's tests cannot run (migrate_packages.toml says why)
             setattr(checked, label, "none runnable in the sdist")
             continue
-        done = _run([*base, *package.tests], root, {**clean, **extra})
+        (probe / "out.json").unlink(missing_ok=True)
+        args = [*base, "-p", "corpus_probe", *package.tests]
+        done = _run(args, root, {**clean, **probed, **extra})
         setattr(checked, label, _summary(done))
         if done.returncode != 0:
             checked.failures.append(f"{label}: {done.stdout[-3000:]}{done.stderr[-2000:]}")
+        checked.failures += _probe_failures(label, probe / "out.json", want_rust=not extra)
     done = _run([*base, test_file], root, clean)
     checked.differential = _summary(done)
     if done.returncode != 0:
         checked.failures.append(f"differential: {done.stdout[-3000:]}{done.stderr[-2000:]}")
     return checked
+
+
+def _probe_failures(label: str, out: Path, *, want_rust: bool) -> list[str]:
+    """What `corpus_probe` saw that contradicts the path the run was meant to take."""
+    if not out.is_file():
+        return [f"{label}: the probe wrote nothing (pytest did not load it)"]
+    seen = json.loads(out.read_text("utf-8"))
+    if not seen["imported"]:
+        return [f"{label}: the package's own tests never imported the migrated module"]
+    wrong = [name for name, rust in seen["rust"].items() if rust != want_rust]
+    if not wrong:
+        return []
+    path = "the Python versions of" if want_rust else "the extension's"
+    return [f"{label}: the tests ran {path} {', '.join(wrong)}"]
 
 
 def _run(
@@ -354,17 +389,31 @@ print(number, best / number, best, time.get_clock_info("perf_counter").resolutio
 """
 MEASURE = 0.2
 
-# The workload once, counting the calls of the functions that moved: every module's binding of
-# such a function (`from .main import f` in the package's __init__ too) is wrapped before the
-# setup runs, so calls from the package's own code count as well as the workload's.
+# The workload once, counting the calls of the functions that moved, on the pure-Python path:
+# every module's binding of such a function (`from .main import f` in the package's __init__
+# too) is wrapped before the setup runs, so calls from the package's own code count as well as
+# the workload's, and so do calls between the moved functions (in Rust they call each other
+# directly). Then each function alone on its workload: the first RECORDED calls it got (their
+# arguments) are replayed through the extension's function (the dispatch included; the Python
+# versions registered with it for the calls it hands back) and through the Python version,
+# each until a measurement lasts REPLAY seconds, best of 3: seconds per call on both paths.
 _COUNTER = """
-import importlib, json, sys
+import copy, importlib, json, sys, time
 setup, stmt, dotted, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+recorded, replay = int(sys.argv[5]), float(sys.argv[6])
 module = importlib.import_module(dotted)
+package = module.__package__
+extension = importlib.import_module(
+    (package + "." if package else "") + "_" + dotted.rpartition(".")[2] + "_rs"
+)
+extension.__pyo3_scaffold_reference__(module._PYTHON_REFERENCE)
 counts = dict.fromkeys(names, 0)
+calls = {name: [] for name in names}
 def counting(name, function):
     def wrapper(*args, **kwargs):
         counts[name] += 1
+        if len(calls[name]) < recorded:  # copied: a call may change a list it was given
+            calls[name].append(copy.deepcopy((args, kwargs)))
         return function(*args, **kwargs)
     return wrapper
 def wrap(name):  # a function: its locals are not among the module globals it rebinds
@@ -376,11 +425,35 @@ def wrap(name):  # a function: its locals are not among the module globals it re
                 setattr(loaded, attribute, wrapped)
 for name in names:
     wrap(name)
+rust = {name: getattr(extension, name) for name in names}
 namespace = {"__name__": "__workload__"}
 exec(setup, namespace)
 exec(stmt, namespace)
-print(json.dumps(counts))
+def per_call(function, seen):
+    def run(number):
+        start = time.perf_counter()
+        for _ in range(number):
+            for args, kwargs in seen:
+                try:
+                    function(*args, **kwargs)
+                except Exception:
+                    pass
+        return time.perf_counter() - start
+    run(1)
+    number = 1
+    while run(number) < replay:
+        number *= 2
+    return min(run(number) for _ in range(3)) / number / len(seen)
+alone = {}
+for name in names:
+    seen = calls[name]
+    if seen:
+        python = module._PYTHON_REFERENCE[name]
+        alone[name] = [len(seen), per_call(rust[name], seen), per_call(python, seen)]
+print(json.dumps({"counts": counts, "alone": alone}))
 """
+RECORDED = 2000
+REPLAY = 0.05
 # Seconds: a workload process (setup, calibration, 5 measurements) that takes longer is stopped.
 WORKLOAD_TIMEOUT = 60
 # Seconds: the generated benchmark keeps to 30 s by itself (SCRIPT_BUDGET); this is the guard.
@@ -397,6 +470,22 @@ class Workload:
     measured: float  # seconds of the shortest measurement
     resolution: float
     calls: dict[str, int] = field(default_factory=dict)  # per function moved, in one run
+    # Per function moved, alone on the calls the workload made (the first RECORDED):
+    # (calls replayed, seconds per call in Rust through the dispatch, in Python).
+    alone: dict[str, tuple[int, float, float]] = field(default_factory=dict)
+
+    @property
+    def slower(self) -> list[str]:
+        """The functions moved to Rust that are slower than Python on the workload's calls."""
+        return [name for name, (_, rust, pure) in self.alone.items() if rust > pure]
+
+    def per_function(self) -> list[str]:
+        """One line per function moved: its calls replayed on both paths."""
+        return [
+            f"{name}: {n} calls, {rust * 1e9:.0f} ns per call in Rust vs {pure * 1e9:.0f} ns "
+            f"in Python: {pure / rust:.2f}x"
+            for name, (n, rust, pure) in self.alone.items()
+        ]
 
     @property
     def uncalled(self) -> list[str]:
@@ -425,25 +514,37 @@ def dotted_module(package: Package) -> str:
 
 
 def time_workload(
-    package: Package, venv: Path, env: dict[str, str], env_var: str, moved: list[str] | None = None
+    package: Package,
+    venv: Path,
+    env: dict[str, str],
+    env_var: str,
+    moved: list[str] | None = None,
+    *,
+    measure: float = MEASURE,
+    rounds: int = 2,
 ) -> Workload | str:
-    """The package's workload on the Rust path and on the pure-Python path; with `moved`, also
-    how often one run calls each of those functions."""
+    """The package's workload on the Rust path and on the pure-Python path (`rounds` rounds,
+    each measurement at least `measure` seconds); with `moved`, also how often one run calls
+    each of those functions, and each alone on those calls."""
     python = venv / "bin" / "python"
     clean = {k: v for k, v in env.items() if k != env_var}
     calls: dict[str, int] = {}
+    alone: dict[str, tuple[int, float, float]] = {}
     if moved:
         counter: list[str | Path] = [python, "-c", _COUNTER, package.workload_setup]
         counter += [package.workload, dotted_module(package), ",".join(moved)]
-        done = _run(counter, venv, clean, timeout=WORKLOAD_TIMEOUT)
+        counter += [str(RECORDED), str(REPLAY * measure / MEASURE)]
+        done = _run(counter, venv, {**clean, env_var: "1"}, timeout=WORKLOAD_TIMEOUT)
         if done.returncode != 0:
             return f"workload failed (counting calls): {done.stderr.strip().splitlines()[-1:]}"
-        calls = json.loads(done.stdout)
+        counted = json.loads(done.stdout)
+        calls = counted["counts"]
+        alone = {name: (int(n), float(r), float(p)) for name, (n, r, p) in counted["alone"].items()}
     results: dict[str, list[tuple[float, float, float]]] = {"rust": [], "pure": []}
-    for _ in range(2):
+    for _ in range(rounds):
         for label, extra in (("pure", {env_var: "1"}), ("rust", {})):
             args: list[str | Path] = [python, "-c", _TIMER, package.workload_setup]
-            args += [package.workload, str(MEASURE)]
+            args += [package.workload, str(measure)]
             # Not the checkout's folder: the installed package.
             done = _run(args, venv, {**clean, **extra}, timeout=WORKLOAD_TIMEOUT)
             if done.returncode != 0:
@@ -452,7 +553,12 @@ def time_workload(
             results[label].append((per_run, measured, resolution))
     rust, pure = min(results["rust"]), min(results["pure"])
     return Workload(
-        rust=rust[0], pure=pure[0], measured=min(rust[1], pure[1]), resolution=rust[2], calls=calls
+        rust=rust[0],
+        pure=pure[0],
+        measured=min(rust[1], pure[1]),
+        resolution=rust[2],
+        calls=calls,
+        alone=alone,
     )
 
 
