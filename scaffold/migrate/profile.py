@@ -168,7 +168,8 @@ class Profile:
 
 def default_workload(root: Path) -> bool:
     """Whether the project has a test suite for the default workload to run."""
-    patterns = ("tests", "test", "test_*.py", "*/tests", "*/test_*.py", "src/*/tests")
+    # `*/test`: astral keeps its tests in src/test.
+    patterns = ("tests", "test", "test_*.py", "*/tests", "*/test", "*/test_*.py", "src/*/tests")
     return any(any(root.glob(pattern)) for pattern in patterns)
 
 

@@ -362,6 +362,17 @@ def test_a_workload_that_runs_too_long_is_stopped_and_keeps_what_it_saw(project:
     assert measured.timing("inc").calls == 2  # type: ignore[union-attr]
 
 
+def test_tests_beside_the_package_in_src_count_as_a_suite(tmp_path: Path) -> None:
+    for folder in ("tests", "test", "src/test", "src/tests", "src/pkg/tests"):
+        root = tmp_path / folder.replace("/", "-")
+        (root / folder).mkdir(parents=True)
+        assert profile.default_workload(root), folder
+    bare = tmp_path / "bare"
+    (bare / "src" / "pkg").mkdir(parents=True)
+    (bare / "src" / "pkg" / "mod.py").write_text("")
+    assert not profile.default_workload(bare)
+
+
 def test_a_project_without_tests_says_so(project: Path) -> None:
     _git(project, "rm", "-q", "-r", "tests")
     _git(project, "commit", "-q", "-m", "no tests")
