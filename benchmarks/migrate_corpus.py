@@ -143,6 +143,11 @@ def _one(name: str, env: dict[str, str]) -> int:
 _Result = tuple[list[str], list[str], list[str]]  # the row, benchmark lines, workload lines
 
 
+def _not_measured(name: str, why: str) -> _Result:
+    """The row of a package that gave no result (stopped, failed, not run)."""
+    return [name, "", "", "", "", why, "", ""], [], []
+
+
 def _child(name: str, env: dict[str, str], timeout: float) -> _Result:
     """One package in a process group of its own, stopped whole (builds too) at `timeout`."""
     started = time.perf_counter()
@@ -159,10 +164,10 @@ def _child(name: str, env: dict[str, str], timeout: float) -> _Result:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.communicate()
-            return [name, "", "", "", "", f"stopped after {timeout:.0f} s", "", ""], [], []
+            return _not_measured(name, f"stopped after {timeout:.0f} s")
     print(f"{name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     if child.returncode != 0 or not out.strip():
-        return [name, "", "", "", "", f"report failed (exit {child.returncode})", "", ""], [], []
+        return _not_measured(name, f"report failed (exit {child.returncode})")
     done = json.loads(out.strip().splitlines()[-1])
     return list(done["row"]), list(done["bench"]), list(done["alone"])
 
@@ -182,7 +187,7 @@ def main(argv: list[str]) -> int:
     def run(package: corpus.Package) -> _Result:
         left = REPORT_BUDGET - (time.perf_counter() - started)
         if left < 30:  # seconds: not even a package that builds nothing
-            return [package.name, "", "", "", "", "not run: report time limit", "", ""], [], []
+            return _not_measured(package.name, "not run: report time limit")
         return _child(package.name, env, min(PACKAGE_TIMEOUT, left))
 
     # Two packages at a time: most of a package's time is its release build and the tests'

@@ -118,6 +118,15 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+def _dry_run(root: Path, **options: Any) -> migrate.MigrateResult:
+    """`migrate --dry-run` of the project's module, profiled (its tests, or `workload=`)."""
+    return migrate.run(
+        migrate.MigrateOptions(
+            module=root / "slowpkg" / "slow.py", dry_run=True, ci=False, profile=True, **options
+        )
+    )
+
+
 def _profile(root: Path, **kwargs: Any) -> profile.Profile:
     return profile.run(
         root=root, module_path=root / "slowpkg" / "slow.py", source_dirs=[root], **kwargs
@@ -157,11 +166,7 @@ def test_the_test_suite_is_profiled_and_typed(project: Path) -> None:
 
 
 def test_migrate_uses_agreed_types_and_leaves_the_cheap_and_the_unknown(project: Path) -> None:
-    result = migrate.run(
-        migrate.MigrateOptions(
-            module=project / "slowpkg" / "slow.py", dry_run=True, ci=False, profile=True
-        )
-    )
+    result = _dry_run(project)
     status = {f.name: (f.status, f.reason) for f in result.functions}
     assert status["work"] == ("rust", "")
     assert status["scale"][0] == "rust"
@@ -219,15 +224,7 @@ def test_the_verdict_follows_the_threshold() -> None:
 
 
 def test_named_functions_move_even_when_not_worth_it(project: Path) -> None:
-    result = migrate.run(
-        migrate.MigrateOptions(
-            module=project / "slowpkg" / "slow.py",
-            dry_run=True,
-            ci=False,
-            profile=True,
-            functions=("inc",),
-        )
-    )
+    result = _dry_run(project, functions=("inc",))
     assert [(f.name, f.status) for f in result.functions] == [("inc", "rust")]
     assert "pub fn inc(x: i64) -> PyResult<i64>" in result.diff
 
@@ -280,15 +277,7 @@ def test_calls_with_ints_beyond_64_bits_are_not_worth_moving(project: Path) -> N
         "    mixed((1, [2**64]))\n"  # does not, nested
         "work(2000)\n"
     )
-    result = migrate.run(
-        migrate.MigrateOptions(
-            module=project / "slowpkg" / "slow.py",
-            dry_run=True,
-            ci=False,
-            profile=True,
-            workload=f"{sys.executable} bench.py",
-        )
-    )
+    result = _dry_run(project, workload=f"{sys.executable} bench.py")
     status = {f.name: (f.status, f.reason) for f in result.functions}
     assert status["inc"] == (
         "skipped",
