@@ -147,6 +147,47 @@ def analyse(
     return plans, skipped
 
 
+_LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
+
+
+def conversion_bound(source: str, plans: Collection[FunctionPlan]) -> dict[str, str]:
+    """Why each translated function cannot gain from Rust whatever the workload ("" when it
+    may): no loop (here or in a helper) and a str or bytes parameter. Its work is then a few
+    str operations, each run by CPython in C, while each call converts the whole argument into
+    Rust and the result back: O(length) that Python never pays (regex work excepted, where
+    Rust's engine can win)."""
+    nodes = {n.name: n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)}
+    found: dict[str, str] = {}
+    for f in plans:
+        node = nodes.get(f.name)
+        texts = [p.name for p in f.params if p.type.uses("str") or p.type.uses("bytes")]
+        bound = (
+            f.body is not None
+            and node is not None
+            and texts
+            and not f.helpers
+            and "pyre::" not in f.body
+            and not any(isinstance(n, _LOOPS) for n in ast.walk(node))
+        )
+        kind = "str" if any(p.type.uses("str") for p in f.params) else "bytes"
+        found[f.name] = (
+            f"not worth moving: without a loop its work is a few {kind} operations CPython "
+            f"runs in C, less than converting {', '.join(texts)} into Rust on every call; name "
+            "it with --function to move it anyway"
+            if bound
+            else ""
+        )
+    return found
+
+
 @dataclass
 class _Module:
     """The module's functions, planned once each and on demand: a function's translation
@@ -696,6 +737,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         "    use pyo3::IntoPyObjectExt;",
         "    use pyo3::exceptions::PyOverflowError;",
         "    use pyo3::prelude::*;",
+        "    #[allow(unused_imports)]  // PyDict: for the wrappers that take (*args, **kwargs)",
         "    use pyo3::types::{PyDict, PyTuple};",
     ]
     if any(t.uses("dict") for t in types):
@@ -775,19 +817,38 @@ def _positional_counts(f: FunctionPlan) -> tuple[int, int]:
     return only, sum(1 for p in f.params if p.kind != "keyword_only")
 
 
+# Locals of the #[pyfunction] wrapper: a parameter of the same name takes the generic path.
+_WRAPPER_LOCALS = frozenset({"py", "exact", "size", "call", "long", "done", "value", "error"})
+_ANY = "&Bound<'py, PyAny>"
+_ARG = "pyops::Arg<'py>"
+
+
+def _fixed_signature(f: FunctionPlan) -> bool:
+    """Whether the wrapper can take the function's own parameters (PyO3 parses them with
+    vectorcall, no tuple or dict built per call): PyO3 names them after the Rust identifiers,
+    so each must spell its Python name and not be one of the wrapper's locals."""
+    return all(
+        pytranslate.rust_ident(p.name) in {p.name, f"r#{p.name}"} and p.name not in _WRAPPER_LOCALS
+        for p in f.params
+    )
+
+
 def _wrapper(f: FunctionPlan) -> list[str]:
     """The #[pyfunction]: exact arguments run in Rust, every other call in Python."""
     n = len(f.params)
     comma = "," if n == 1 else ""
-    bound = ", ".join(f"b{i}" for i in range(n))
-    names = ", ".join(f'"{p.name}"' for p in f.params)
+    fixed = _fixed_signature(f)
+    idents = [pytranslate.rust_ident(p.name) if fixed else f"b{i}" for i, p in enumerate(f.params)]
     values = []
-    for i, p in enumerate(f.params):
+    for ident, p in zip(idents, f.params, strict=True):
         if p.default is None:
-            values.append(f"{_extract(p.type, f'&b{i}?')}?")
+            values.append(f"{_extract(p.type, ident if fixed else f'&{ident}?')}?")
         else:
-            given = _extract(p.type, "&v")
-            values.append(f"match b{i} {{ Some(v) => {given}?, None => {_rust_default(p)} }}")
+            given = f"{ident}.given()" if fixed else ident
+            extracted = _extract(p.type, "v" if fixed else "&v")
+            values.append(
+                f"match {given} {{ Some(v) => {extracted}?, None => {_rust_default(p)} }}"
+            )
     types = ", ".join(p.type.rust() for p in f.params)
     unpacked = ", ".join(f"a{i}" for i in range(n))
     call = f"super::{pytranslate.rust_ident(f.name)}({unpacked})"
@@ -805,17 +866,51 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     text_signature = python_signature(
         f.params, lambda p: p.name + ("" if p.default is None else f"={p.default}")
     )
-    only, positional = _positional_counts(f)
+    text = pytranslate.rust_str(f"({text_signature})")
+    if fixed:
+        pyo3_signature = python_signature(
+            f.params,
+            lambda p: (
+                pytranslate.rust_ident(p.name)
+                + ("" if p.default is None else " = pyops::Arg::Missing")
+            ),
+        )
+        # A parameter with a default is a pyops::Arg: given (even as None) or missing.
+        params = [
+            f"        {ident}: {_ANY if p.default is None else _ARG},"
+            for ident, p in zip(idents, f.params, strict=True)
+        ]
+        bind = []
+        given = ", ".join(
+            f'("{p.name}", {"true" if p.kind == "keyword_only" else "false"}, '
+            f"{f'Some({ident})' if p.default is None else f'{ident}.given()'})"
+            for ident, p in zip(idents, f.params, strict=True)
+        )
+        fallback = f'        pyops::fallback_with(py, "{f.name}", &[{given}])'
+    else:
+        pyo3_signature = "*args, **kwargs"
+        params = [
+            "        args: &Bound<'py, PyTuple>,",
+            "        kwargs: Option<&Bound<'py, PyDict>>,",
+        ]
+        names = ", ".join(f'"{p.name}"' for p in f.params)
+        only, positional = _positional_counts(f)
+        bind = [
+            (
+                f"            let [{', '.join(idents)}] = "
+                f"pyops::bind(args, kwargs, [{names}], {only}, {positional})?;"
+            )
+        ]
+        fallback = f'        pyops::fallback(py, "{f.name}", args, kwargs)'
     return [
         "    #[pyfunction]",
         (
-            f'    #[pyo3(name = "{f.name}", signature = (*args, **kwargs), '
-            f"text_signature = {pytranslate.rust_str(f'({text_signature})')})]"
+            f'    #[pyo3(name = "{f.name}", signature = ({pyo3_signature}), '
+            f"text_signature = {text})]"
         ),
         f"    fn {pytranslate.rust_ident(f.name)}<'py>(",
         "        py: Python<'py>,",
-        "        args: &Bound<'py, PyTuple>,",
-        "        kwargs: Option<&Bound<'py, PyDict>>,",
+        *params,
         "    ) -> PyResult<Py<PyAny>> {",
         f"        let exact = || -> Option<({types}{comma})> {{",
         *(
@@ -823,7 +918,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
             f'py, "{f.name}", "{name}", &[{", ".join(map(str, levels))}])?);'
             for name, slot, levels in f.logs
         ),
-        f"            let [{bound}] = pyops::bind(args, kwargs, [{names}], {only}, {positional})?;",
+        *bind,
         f"            Some(({', '.join(values)}{comma}))",
         "        };",
         f"        if let Some(({unpacked}{comma})) = exact() {{",
@@ -842,7 +937,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         "                Err(_) => {}",
         "            }",
         "        }",
-        f'        pyops::fallback(py, "{f.name}", args, kwargs)',
+        fallback,
         "    }",
     ]
 

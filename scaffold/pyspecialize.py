@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scaffold.migrate_types import BOOL, CHAR, FLOAT, INT, NONE, STR, PyType, list_of
-from scaffold.pytranslate import Expr, Untranslatable, truth
+from scaffold.pytranslate import Expr, Untranslatable, borrowed, truth
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,7 +82,7 @@ def _text(tr: Translator, node: ast.expr) -> Expr:
     """A str operand (a one-character str is a char inside the body: widened)."""
     got = tr.expr(node, STR)
     if got.type == CHAR:
-        return Expr(f"vec![{got.code}]", STR)
+        return Expr(f"vec![{got.code}]", STR, slice=got.slice)
     if got.type != STR:
         raise Untranslatable(f"{ast.unparse(node)} is {got.type}, not str")
     return got
@@ -460,7 +460,7 @@ def _affix(rust: str, operand: Callable[[Translator, ast.expr], Expr] | None = N
         options = arg.elts if isinstance(arg, ast.Tuple) else [arg]
         if not options:
             raise _refuse(node, "an empty tuple")
-        tests = " || ".join(f"{held}.{rust}(&{convert(tr, o).code})" for o in options)
+        tests = " || ".join(f"{held}.{rust}({borrowed(convert(tr, o))})" for o in options)
         return Expr(f"{{ let {held} = &{receiver.code}; {tests} }}", BOOL)
 
     return emit
@@ -475,7 +475,7 @@ def _strip(left: bool, right: bool) -> MethodEmit:
         args = _args(node, 0, 1)
         chars = "None"
         if args and not (isinstance(args[0], ast.Constant) and args[0].value is None):
-            chars = f"Some(&{_text(tr, args[0]).code})"
+            chars = f"Some({borrowed(_text(tr, args[0]))})"
         flags = f"{'true' if left else 'false'}, {'true' if right else 'false'}"
         return Expr(f"pyops::strip(&{receiver.code}, {chars}, {flags})", STR)
 
@@ -499,7 +499,7 @@ def _split(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
     if not args or (isinstance(args[0], ast.Constant) and args[0].value is None):
         return Expr(f"pyops::split_whitespace(&{receiver.code})", list_of(STR))
     sep = _text(tr, args[0])
-    return Expr(f"pyops::split(&{receiver.code}, &{sep.code})?", list_of(STR))
+    return Expr(f"pyops::split(&{receiver.code}, {borrowed(sep)})?", list_of(STR))
 
 
 @method("str", "join", "a list of strs, or a generator of them")
@@ -512,7 +512,7 @@ def _join(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
     elif item != STR:
         raise _refuse(node, f"join() of {items.type}")
     held = tr.fresh()
-    return Expr(f"{{ let {held} = &{receiver.code}; pyops::join({held}, &{items.code}) }}", STR)
+    return Expr(f"{{ let {held} = {borrowed(receiver)}; pyops::join({held}, &{items.code}) }}", STR)
 
 
 @method("str", "replace", "every occurrence (an empty old inserts between characters); no count")
@@ -520,7 +520,8 @@ def _replace(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
     old, new = (_text(tr, a) for a in _args(node, 2))
     held = tr.fresh()
     return Expr(
-        f"{{ let {held} = &{receiver.code}; pyops::replace({held}, &{old.code}, &{new.code}) }}",
+        f"{{ let {held} = &{receiver.code}; "
+        f"pyops::replace({held}, {borrowed(old)}, {borrowed(new)}) }}",
         STR,
     )
 
@@ -532,7 +533,8 @@ def _search(rust: str, result: PyType) -> MethodEmit:
         held = tr.fresh()
         fallible = "?" if rust == "str_index" else ""
         return Expr(
-            f"{{ let {held} = &{receiver.code}; pyops::{rust}({held}, &{sub.code}){fallible} }}",
+            f"{{ let {held} = &{receiver.code}; "
+            f"pyops::{rust}({held}, {borrowed(sub)}){fallible} }}",
             result,
         )
 

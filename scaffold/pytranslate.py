@@ -268,6 +268,18 @@ class Expr:
     type: PyType
     # A place (a variable or an element of one): reading a non-Copy place needs a clone.
     place: bool = False
+    # For a str literal: its chars as a `&[char]` in place, for the operands that are only
+    # read (`borrowed`), where `pyops::chars("...")` would build a Vec on every call.
+    slice: str = ""
+
+
+def borrowed(e: Expr) -> str:
+    """A `&[char]` of the str operand `e`."""
+    return e.slice or f"&{e.code}"
+
+
+def _char_slice(value: str) -> str:
+    return f"(&[{', '.join(map(rust_char, value))}] as &[char])"
 
 
 @dataclass(frozen=True)
@@ -956,8 +968,8 @@ class Translator:
             return Expr(f"({code})" if code.startswith("-") else code, FLOAT)
         if isinstance(value, str):
             if hint == CHAR and len(value) == 1:
-                return Expr(rust_char(value), CHAR)
-            return Expr(f"pyops::chars({rust_str(value)})", STR)
+                return Expr(rust_char(value), CHAR, slice=_char_slice(value))
+            return Expr(f"pyops::chars({rust_str(value)})", STR, slice=_char_slice(value))
         if isinstance(value, bytes):
             return Expr(f"{rust_bytes(value)}.to_vec()", BYTES)
         if isinstance(value, tuple):
@@ -1125,14 +1137,18 @@ class Translator:
             # Python compares container items by identity first: [nan] == [nan] when it is
             # the same float object. Rust compares the values: never equal.
             raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
+        if left.type == STR and (left.slice or right.slice):
+            # A literal operand: compare as slices, with no Vec built for it.
+            sides = [e.slice or f"&({e.code})[..]" for e in (left, right)]
+            return f"({sides[0]} {_CMP[type(op)]} {sides[1]})"
         return f"({left.code} {_CMP[type(op)]} {right.code})"
 
     def contains(self, node: ast.Compare, item: Expr, seq: Expr, seq_node: ast.expr) -> str:
         """Python's `item in seq`: a substring for str; `==` on each item of a list or tuple
         (refused for floats: Python tries identity first, so `nan in [nan]` can be true)."""
         if seq.type == STR and item.type in {STR, CHAR}:
-            needle = f"vec![{item.code}]" if item.type == CHAR else item.code
-            return f"pyops::contains(&{seq.code}, &{needle})"
+            needle = item.slice or (f"&vec![{item.code}]" if item.type == CHAR else f"&{item.code}")
+            return f"pyops::contains({borrowed(seq)}, {needle})"
         if seq.type == BYTES and item.type in {BYTES, INT}:
             # An int is one byte (ValueError outside range(0, 256)); bytes a subsequence.
             needle = f"[pyops::byte({item.code})?]" if item.type == INT else item.code

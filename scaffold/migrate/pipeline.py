@@ -297,9 +297,13 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
         raise InvalidInputError(f"{project.module_path} does not parse: {error}") from error
     except Unsupported as error:
         raise InvalidInputError(str(error)) from error
-    if measured is not None and not selected:
-        # Measured too cheap to gain from Rust: left out unless named with --function.
-        cheap = {f.name: measured.not_worth(f.name) for f in functions}
+    if not selected:
+        # Too cheap to gain from Rust, by their shape or measured: left out unless named with
+        # --function.
+        cheap = codegen.conversion_bound(source, functions)
+        if measured is not None:
+            helpers = {f.name: [h.name for h in f.helpers] for f in functions}
+            cheap = {n: why or measured.not_worth(n, helpers[n]) for n, why in cheap.items()}
         skipped += [codegen.Skipped(name, why) for name, why in cheap.items() if why]
         functions = [f for f in functions if not cheap[f.name]]
     if not functions:

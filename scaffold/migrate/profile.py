@@ -39,7 +39,7 @@ from scaffold.migrate import observe
 from scaffold.migrate_types import Observed
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Collection, Mapping, Sequence
 
 # A call into the extension (argument checks and conversion included) costs about this much
 # (docs/migrate.md "The dispatch": ~40 ns over a direct C call, which itself costs ~60-100 ns
@@ -141,14 +141,23 @@ class Profile:
         scale = self.floor_ns / REFERENCE_FLOOR_NS if self.floor_ns > 0 else 1.0
         return WORTH_NS * max(scale, 0.5)
 
-    def not_worth(self, name: str) -> str:
-        """Why moving `name` cannot pay ("" when it may)."""
+    def not_worth(self, name: str, helpers: Collection[str] = ()) -> str:
+        """Why moving `name`, which calls the module functions `helpers`, cannot pay ("" when
+        it may)."""
         if self.mostly_wide(name):
             seen = self.observed[name]
             return (
                 f"not worth moving: {seen.wide} of the {seen.typed} calls observed pass or "
                 "return ints beyond 64 bits, which the Rust version hands back to Python (it "
                 "would only add the cost of trying); name it with --function to move it anyway"
+            )
+        # An int can outgrow 64 bits inside: its calls look narrow, its helper's do not.
+        wide = [h for h in helpers if self.mostly_wide(h)]
+        if wide:
+            return (
+                f"not worth moving: it calls {', '.join(wide)}, whose observed calls mostly pass "
+                "or return ints beyond 64 bits (the Rust version would hand them back to "
+                "Python); name it with --function to move it anyway"
             )
         found = self.timing(name)
         if found is None or found.per_call_ns >= self.worth_ns:

@@ -370,6 +370,12 @@ pub fn pop<T>(items: &mut Vec<T>) -> PyResult<T> {
 }
 
 pub fn string(chars: &[char]) -> String {
+    if chars.iter().all(char::is_ascii) {
+        // The common case, one byte per char: a loop the compiler vectorises, where encoding
+        // char by char costs more than the work of a short string function.
+        let bytes: Vec<u8> = chars.iter().map(|&c| c as u8).collect();
+        return String::from_utf8(bytes).unwrap_or_default();
+    }
     // Sized once (exact for ASCII): collecting would grow the buffer step by step.
     let mut out = String::with_capacity(chars.len());
     out.extend(chars);
@@ -377,6 +383,10 @@ pub fn string(chars: &[char]) -> String {
 }
 
 pub fn chars(s: &str) -> Vec<char> {
+    if s.is_ascii() {
+        // Widening bytes, vectorised, instead of decoding UTF-8 char by char.
+        return s.bytes().map(char::from).collect();
+    }
     // At most one char per byte: one allocation, where collecting reallocates as it grows.
     let mut out = Vec::with_capacity(s.len());
     out.extend(s.chars());
@@ -1033,6 +1043,52 @@ pub fn fallback<'py>(
         )));
     };
     Ok(functions.bind(py).get_item(name)?.call(args, kwargs)?.unbind())
+}
+
+/// A parameter with a default, as the wrapper receives it: `Missing` when the call leaves it
+/// out, so that the Rust default applies only then (an explicit None is a value).
+pub enum Arg<'py> {
+    Missing,
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'py> Arg<'py> {
+    pub fn given(&self) -> Option<&Bound<'py, PyAny>> {
+        match self {
+            Arg::Missing => None,
+            Arg::Given(value) => Some(value),
+        }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Arg<'py> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(Arg::Given(obj.to_owned()))
+    }
+}
+
+/// `fallback` for a wrapper with its own parameters: the call rebuilt as Python received it
+/// (`(name, keyword_only, value)` in order; positional up to the first one left out, by
+/// keyword after it, so the reference applies its own defaults).
+pub fn fallback_with<'py>(
+    py: Python<'py>,
+    name: &str,
+    params: &[(&str, bool, Option<&Bound<'py, PyAny>>)],
+) -> PyResult<Py<PyAny>> {
+    let mut positional = Vec::with_capacity(params.len());
+    let keywords = PyDict::new(py);
+    let mut by_keyword = false;
+    for &(param, keyword_only, value) in params {
+        match value {
+            None => by_keyword = true,
+            Some(value) if by_keyword || keyword_only => keywords.set_item(param, value)?,
+            Some(value) => positional.push(value),
+        }
+    }
+    let args = PyTuple::new(py, positional)?;
+    fallback(py, name, &args, if keywords.is_empty() { None } else { Some(&keywords) })
 }
 
 pub fn exact_int(v: &Bound<'_, PyAny>) -> Option<i64> {

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,44 @@ def test_undecodable_module_is_one_clear_error(project: Path) -> None:
     with pytest.raises(InvalidInputError, match="cannot be decoded"):
         migrate.run(_options(project))
     assert tree_bytes(project) == before
+
+
+def test_loop_free_str_functions_stay_in_python_unless_named(project: Path) -> None:
+    """Without a loop a str function's work is a few str operations CPython runs in C; the
+    Rust version would convert the whole str on every call first. Named, it moves anyway."""
+    module = project / "src" / "demo_pkg" / "slow.py"
+    module.write_text(
+        MODULE
+        + textwrap.dedent(
+            """
+
+            def dash(word: str) -> str:
+                return word.replace("_", "-")
+
+
+            def empty(data: bytes) -> bool:
+                return not len(data)
+
+
+            def vowels(word: str) -> int:
+                n = 0
+                for c in word:
+                    if c in "aeiou":
+                        n += 1
+                return n
+
+
+            def area(r: float) -> float:
+                return 3.0 * r * r
+            """
+        )
+    )
+    result = migrate.run(_options(project, dry_run=True))
+    status = {f.name: (f.status, f.reason) for f in result.functions}
+    assert status["dash"][0] == status["empty"][0] == "skipped"
+    assert "converting word into Rust on every call" in status["dash"][1]
+    assert "converting data into Rust" in status["empty"][1]
+    # A loop over the str, or no str at all: Rust can win, they move.
+    assert status["vowels"][0] == status["area"][0] == status["triangle"][0] == "rust"
+    named = migrate.run(_options(project, dry_run=True, functions=("dash",)))
+    assert [(f.name, f.status) for f in named.functions] == [("dash", "rust")]

@@ -7,6 +7,7 @@ profiling subprocess is the real one (pytest under cProfile, then under the type
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 from scaffold import migrate
 from scaffold.cli import cli
 from scaffold.migrate import _sitecustomize, observe, profile
-from scaffold.migrate_types import PyType
+from scaffold.migrate_types import Observed, PyType
 
 PYPROJECT = """\
 [build-system]
@@ -221,6 +222,25 @@ def test_the_verdict_follows_the_threshold() -> None:
     slow = _measured({"edge": 300.0}, floor_ns=2 * profile.REFERENCE_FLOOR_NS)
     assert slow.worth_ns == 2 * profile.WORTH_NS
     assert slow.not_worth("edge")
+
+
+def test_a_caller_of_a_function_whose_ints_outgrow_64_bits_is_not_worth_moving() -> None:
+    # base58's b58encode(bytes) -> bytes: narrow calls, but its helper b58encode_int gets the
+    # bytes as one int beyond 64 bits; moving the caller would move that helper with it.
+    measured = dataclasses.replace(
+        _measured({"encode": 900.0, "encode_int": 900.0, "other": 900.0}),
+        observed={
+            "encode": Observed("encode", calls=64, typed=64),
+            "encode_int": Observed("encode_int", calls=64, typed=64, wide=64),
+            "other": Observed("other", calls=64, typed=64, wide=1),
+        },
+    )
+    assert "64 of the 64 calls" in measured.not_worth("encode_int")
+    assert not measured.not_worth("encode")
+    assert "it calls encode_int, whose observed calls mostly pass or return ints beyond" in (
+        measured.not_worth("encode", ["other", "encode_int"])
+    )
+    assert not measured.not_worth("encode", ["other"])  # 1 of 64 wide: worth trying
 
 
 def test_named_functions_move_even_when_not_worth_it(project: Path) -> None:

@@ -472,21 +472,41 @@ def _plan_of(source: str) -> migrate_codegen.ModulePlan:
 
 def test_the_extension_takes_exact_arguments_only() -> None:
     plan = _plan_of(
-        "def f(x: float, n: int, xs: list[float], s: str = 'a\"b') -> float:\n    return x\n"
+        "def f(x: float, n: int, /, xs: list[float], *, s: str = 'a\"b') -> float:\n    return x\n"
     )
     text = migrate_codegen.lib_rs(plan, gil_used=True)
-    # Argument binding and exact types are decided in Rust; everything else goes to Python.
-    assert 'pyops::bind(args, kwargs, ["x", "n", "xs", "s"], 0, 4)?' in text
-    assert "pyops::exact_float(&b0?)?" in text
-    assert "pyops::exact_int(&b1?)?" in text
-    assert "pyops::exact_list(&b2?, |x| pyops::exact_float(x))?" in text
-    assert 'None => String::from("a\\"b")' in text
-    assert 'pyops::fallback(py, "f", args, kwargs)' in text
+    # PyO3 parses the function's own parameters (vectorcall: no tuple or dict per call); a
+    # parameter with a default is an Arg, so that an explicit None is not taken as left out.
+    assert "signature = (x, n, /, xs, *, s = pyops::Arg::Missing)" in text
+    assert "x: &Bound<'py, PyAny>," in text
+    assert "s: pyops::Arg<'py>," in text
+    # Exact types are decided in Rust; everything else goes to Python.
+    assert "pyops::exact_float(x)?" in text
+    assert "pyops::exact_int(n)?" in text
+    assert "pyops::exact_list(xs, |x| pyops::exact_float(x))?" in text
+    default = 'None => String::from("a\\"b")'
+    assert f"match s.given() {{ Some(v) => pyops::exact_str(v)?, {default} }}" in text
+    # The call rebuilt for Python: keyword-only by keyword, a left-out default left out.
+    assert (
+        'pyops::fallback_with(py, "f", &[("x", false, Some(x)), ("n", false, Some(n)), '
+        '("xs", false, Some(xs)), ("s", true, s.given())])'
+    ) in text
     assert "error.is_instance_of::<PyOverflowError>(py)" in text  # beyond i64: Python
-    assert 'text_signature = "(x, n, xs, s=\'a\\"b\')"' in text
+    assert 'text_signature = "(x, n, /, xs, *, s=\'a\\"b\')"' in text
     ops = migrate_codegen.pyops_rs()
     assert "v.is_exact_instance_of::<PyFloat>()" in ops  # an int is not taken as a float
     assert "v.is_exact_instance_of::<PyInt>()" in ops  # nor a bool as an int
+
+
+def test_a_parameter_named_like_a_wrapper_local_takes_args_and_kwargs() -> None:
+    """PyO3 names a parameter after its Rust identifier: `py` (the wrapper's own), `self`
+    (`self_` in Rust) cannot be spelled, so those functions bind (*args, **kwargs)."""
+    for params in ("py: int", "self: int", "n: int, exact: int = 2"):
+        plan = _plan_of(f"def f({params}) -> int:\n    return 1\n")
+        text = migrate_codegen.lib_rs(plan, gil_used=True)
+        assert "signature = (*args, **kwargs)" in text, params
+        assert "pyops::bind(args, kwargs, [" in text
+        assert 'pyops::fallback(py, "f", args, kwargs)' in text
 
 
 def test_dispatch_block_binds_its_builtins(tmp_path: Path) -> None:
@@ -596,8 +616,8 @@ def test_keyword_only_and_positional_only_parameters() -> None:
         "keyword_only",
     ]
     text = migrate_codegen.lib_rs(plan, gil_used=True)
-    # One positional-only, two positional in all; c and d only by keyword.
-    assert 'pyops::bind(args, kwargs, ["a", "b", "c", "d"], 1, 2)?' in text
+    # PyO3 parses them as Python would: a only by position, c and d only by keyword.
+    assert "signature = (a, /, b = pyops::Arg::Missing, *, c, d = pyops::Arg::Missing)" in text
     assert 'text_signature = "(a, /, b=2, *, c, d=4)"' in text
     assert "def f(a: int, /, b: int = 2, *, c: int, d: int = 4) -> int:" in (
         migrate_codegen.stub(plan)
@@ -675,7 +695,7 @@ def test_a_callee_that_stays_in_python_keeps_its_caller_there() -> None:
         ("s.strip()", "pyops::strip(&s, None, true, true)"),
         ("s.rstrip('x')", "pyops::strip(&s, Some("),
         ("'-'.join(s.split())", "pyops::split_whitespace("),
-        ("'-'.join(s.split(','))", "pyops::split(&s, &"),
+        ("'-'.join(s.split(','))", "pyops::split(&s, (&[','] as &[char]))"),
         ("s.replace('a', 'b')", "pyops::replace("),
         ("str(s.find('a')) + str(s.count(''))", "pyops::count("),
         ("str(s.index('a'))", "pyops::str_index("),
@@ -830,7 +850,7 @@ def test_a_union_parameter_is_translated_for_the_arm_its_body_is_valid_for() -> 
         functions=(plan,),
     )
     # Arguments of the other arms fail the exact extraction: Python takes those calls.
-    assert "pyops::exact_bytes(&b0?)?" in migrate_codegen.lib_rs(module, gil_used=False)
+    assert "pyops::exact_bytes(v)?" in migrate_codegen.lib_rs(module, gil_used=False)
     assert "def f(v: bytes | str, n: int | float) -> int:" in migrate_codegen.stub(module)
 
 
