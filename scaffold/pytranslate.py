@@ -503,8 +503,18 @@ class Translator:
                 return "return Ok(None);"
             raise Untranslatable(f"returns None where the annotation says {want}")
         inner = want.args[0] if want.name == "optional" else want
-        value = coerce(self.value(node.value, inner), inner, "returns")
-        code = to_external(value.code, inner)
+        # A str variable or literal is converted from where it is, with no copy made first
+        # (reading a name or a constant has no side effect: it can be read again below).
+        got = (
+            self.expr(node.value, inner)
+            if isinstance(node.value, (ast.Name, ast.Constant))
+            else None
+        )
+        if inner == STR and got is not None and got.type == STR and (got.place or got.slice):
+            code = f"pyops::string({borrowed(got)})"
+        else:
+            value = coerce(self.value(node.value, inner), inner, "returns")
+            code = to_external(value.code, inner)
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
 
     def declare(self, name: str, t: PyType) -> None:
@@ -594,7 +604,32 @@ class Translator:
             t = t.args[0]
         return (" ".join(prep), place), t
 
-    def augassign(self, node: ast.AugAssign, depth: int) -> str:  # noqa: C901  (one branch per Python construct)
+    def extend(self, node: ast.AugAssign, target: str, current: PyType) -> str:
+        """`target += value` on a str, list or bytes: extended in place."""
+        if not isinstance(node.op, ast.Add):
+            raise Untranslatable(f"{type(node.op).__name__}= on {current}")
+        if current.name == "list" and target in self.params:
+            raise Untranslatable(f"it mutates its list argument {target!r}")
+        other = self.expr(node.value, current)
+        name = rust_ident(target)
+        if current == STR and other.type == CHAR:
+            return f"{name}.push({other.code});"
+        if other.type != current:
+            raise Untranslatable(f"{current} += {other.type}")
+        if current.name == "list" and current.args[0].uses("list"):
+            raise Untranslatable(
+                f"{target} += ... on {current} shares the inner lists in Python "
+                "(Rust would copy them)"
+            )
+        if other.code != name and (other.place or other.slice):
+            # A variable or a literal is read in place: no copy made only to be added.
+            return f"{name}.extend_from_slice({other.slice or '&' + other.code});"
+        if other.place:
+            other = Expr(f"{other.code}.clone()", other.type)
+        tmp = self.fresh()
+        return f"{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
+
+    def augassign(self, node: ast.AugAssign, depth: int) -> str:
         pad = "    " * depth
         target = node.target
         if isinstance(target, ast.Name):
@@ -602,23 +637,7 @@ class Translator:
             if current is None:
                 raise Untranslatable(f"{target.id!r} is used before it is assigned")
             if current.name in {"str", "list", "bytes"}:
-                if not isinstance(node.op, ast.Add):
-                    raise Untranslatable(f"{type(node.op).__name__}= on {current}")
-                if current.name == "list" and target.id in self.params:
-                    raise Untranslatable(f"it mutates its list argument {target.id!r}")
-                other = self.value(node.value, current)
-                name = rust_ident(target.id)
-                if current == STR and other.type == CHAR:
-                    return f"{pad}{name}.push({other.code});"
-                if other.type != current:
-                    raise Untranslatable(f"{current} += {other.type}")
-                if current.name == "list" and current.args[0].uses("list"):
-                    raise Untranslatable(
-                        f"{target.id} += ... on {current} shares the inner lists in Python "
-                        "(Rust would copy them)"
-                    )
-                tmp = self.fresh()
-                return f"{pad}{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
+                return pad + self.extend(node, target.id, current)
             left = Expr(rust_ident(target.id), current, place=True)
             result = self.binop(node.op, left, self.value(node.value, current))
             if result.type != current:
@@ -1139,7 +1158,8 @@ class Translator:
             raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
         if left.type == STR and (left.slice or right.slice):
             # A literal operand: compare as slices, with no Vec built for it.
-            sides = [e.slice or f"&({e.code})[..]" for e in (left, right)]
+            # Only borrowed: a variable's copy (value() clones places) is not needed.
+            sides = [e.slice or f"&({e.code.removesuffix('.clone()')})[..]" for e in (left, right)]
             return f"({sides[0]} {_CMP[type(op)]} {sides[1]})"
         return f"({left.code} {_CMP[type(op)]} {right.code})"
 

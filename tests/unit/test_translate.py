@@ -922,3 +922,28 @@ def test_an_empty_list_gets_its_item_type_from_its_first_append() -> None:
         """
     )
     assert ".push(" in body
+
+
+def test_str_literals_and_variables_are_read_in_place() -> None:
+    """No Vec is built for a literal operand, no copy for a variable added or returned:
+    what they compute is checked against Python by the differential e2e tests."""
+    body = _body(
+        "def f(s: str, t: str, n: int) -> str:\n"
+        "    if n == 1:\n"
+        "        return 'N'\n"
+        "    out = s.replace('_', '-')\n"
+        "    out += t\n"
+        "    out += 'ab'\n"
+        "    out += out\n"
+        "    if out == 'x':\n"
+        "        return t\n"
+        "    return out\n"
+    )
+    assert "return Ok(pyops::string((&['N'] as &[char])));" in body
+    assert "pyops::replace(tmp1_, (&['_'] as &[char]), (&['-'] as &[char]))" in body
+    assert "out.extend_from_slice(&t);" in body
+    assert "out.extend_from_slice((&['a', 'b'] as &[char]));" in body
+    assert "out.extend(tmp" in body  # out += out: a copy first (Rust cannot read what it grows)
+    assert "(&(out)[..] == (&['x'] as &[char]))" in body
+    assert "return Ok(pyops::string(&t));" in body
+    assert "return Ok(pyops::string(&out));" in body
