@@ -175,30 +175,19 @@ def internal(t: PyType) -> str:
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
 
-def to_internal(expr: str, t: PyType) -> str:
-    """Convert a value PyO3 extracted (`t.rust()`) into the body's representation."""
-    internal(t)  # refuses dict/set/bytes, at any depth
-    return _convert_strings(expr, t, "pyops::chars")
-
-
 def to_external(expr: str, t: PyType) -> str:
-    """The inverse of `to_internal`: what PyO3 converts back to Python."""
-    return _convert_strings(expr, t, "pyops::string")
-
-
-def _convert_strings(expr: str, t: PyType, convert: str) -> str:
-    """Apply `convert` to every str inside `t` (strings are the only values that change form)."""
+    """A value in the body's representation (`internal(t)`) as PyO3 converts it to Python:
+    every str inside becomes a String (strings are the only values that change form)."""
     if not t.uses("str"):
         return expr
     if t.name == "str":
-        return f"{convert}(&{expr})"
+        return f"pyops::string(&{expr})"
     if t.name in {"list", "vartuple"}:
-        item = _convert_strings("v", t.args[0], convert)
-        return f"{expr}.into_iter().map(|v| {item}).collect::<Vec<_>>()"
+        return f"{expr}.into_iter().map(|v| {to_external('v', t.args[0])}).collect::<Vec<_>>()"
     if t.name == "optional":
-        return f"{expr}.map(|v| {_convert_strings('v', t.args[0], convert)})"
+        return f"{expr}.map(|v| {to_external('v', t.args[0])})"
     if t.name == "tuple":
-        parts = ", ".join(_convert_strings(f"{expr}.{i}", a, convert) for i, a in enumerate(t.args))
+        parts = ", ".join(to_external(f"{expr}.{i}", a) for i, a in enumerate(t.args))
         return f"({parts},)" if len(t.args) == 1 else f"({parts})"
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
@@ -376,8 +365,10 @@ class Translator:
         for name in self.env:
             if self.env[name].uses("?"):
                 raise Untranslatable(f"cannot tell the item type of the empty list {name!r}")
+        # Parameters arrive in the body's own representation (the wrapper converted them, a
+        # translated caller passes its values as they are): only made mutable here.
         lines = [
-            f"    let mut {rust_ident(name)}: {internal(t)} = {to_internal(rust_ident(name), t)};"
+            f"    let mut {rust_ident(name)}: {internal(t)} = {rust_ident(name)};"
             for name, t in self.info.params
         ]
         lines += [
@@ -503,8 +494,18 @@ class Translator:
                 return "return Ok(None);"
             raise Untranslatable(f"returns None where the annotation says {want}")
         inner = want.args[0] if want.name == "optional" else want
-        value = coerce(self.value(node.value, inner), inner, "returns")
-        code = to_external(value.code, inner)
+        # A variable is returned as it is (moved out: the function ends), not copied first;
+        # the wrapper converts it for Python.
+        if isinstance(node.value, ast.Name) and node.value.id in self.env:
+            got = self.expr(node.value, inner)
+            if got.type == inner and got.place:
+                code = got.code
+                return (
+                    f"return Ok(Some({code}));"
+                    if want.name == "optional"
+                    else f"return Ok({code});"
+                )
+        code = coerce(self.value(node.value, inner), inner, "returns").code
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
 
     def declare(self, name: str, t: PyType) -> None:
@@ -594,7 +595,32 @@ class Translator:
             t = t.args[0]
         return (" ".join(prep), place), t
 
-    def augassign(self, node: ast.AugAssign, depth: int) -> str:  # noqa: C901  (one branch per Python construct)
+    def extend(self, node: ast.AugAssign, target: str, current: PyType) -> str:
+        """`target += value` on a str, list or bytes: extended in place."""
+        if not isinstance(node.op, ast.Add):
+            raise Untranslatable(f"{type(node.op).__name__}= on {current}")
+        if current.name == "list" and target in self.params:
+            raise Untranslatable(f"it mutates its list argument {target!r}")
+        other = self.expr(node.value, current)
+        name = rust_ident(target)
+        if current == STR and other.type == CHAR:
+            return f"{name}.push({other.code});"
+        if other.type != current:
+            raise Untranslatable(f"{current} += {other.type}")
+        if current.name == "list" and current.args[0].uses("list"):
+            raise Untranslatable(
+                f"{target} += ... on {current} shares the inner lists in Python "
+                "(Rust would copy them)"
+            )
+        if other.code != name and (other.place or other.slice):
+            # A variable or a literal is read in place: no copy made only to be added.
+            return f"{name}.extend_from_slice({other.slice or '&' + other.code});"
+        if other.place:
+            other = Expr(f"{other.code}.clone()", other.type)
+        tmp = self.fresh()
+        return f"{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
+
+    def augassign(self, node: ast.AugAssign, depth: int) -> str:
         pad = "    " * depth
         target = node.target
         if isinstance(target, ast.Name):
@@ -602,23 +628,7 @@ class Translator:
             if current is None:
                 raise Untranslatable(f"{target.id!r} is used before it is assigned")
             if current.name in {"str", "list", "bytes"}:
-                if not isinstance(node.op, ast.Add):
-                    raise Untranslatable(f"{type(node.op).__name__}= on {current}")
-                if current.name == "list" and target.id in self.params:
-                    raise Untranslatable(f"it mutates its list argument {target.id!r}")
-                other = self.value(node.value, current)
-                name = rust_ident(target.id)
-                if current == STR and other.type == CHAR:
-                    return f"{pad}{name}.push({other.code});"
-                if other.type != current:
-                    raise Untranslatable(f"{current} += {other.type}")
-                if current.name == "list" and current.args[0].uses("list"):
-                    raise Untranslatable(
-                        f"{target.id} += ... on {current} shares the inner lists in Python "
-                        "(Rust would copy them)"
-                    )
-                tmp = self.fresh()
-                return f"{pad}{{ let {tmp} = {other.code}; {name}.extend({tmp}); }}"
+                return pad + self.extend(node, target.id, current)
             left = Expr(rust_ident(target.id), current, place=True)
             result = self.binop(node.op, left, self.value(node.value, current))
             if result.type != current:
@@ -1139,7 +1149,8 @@ class Translator:
             raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
         if left.type == STR and (left.slice or right.slice):
             # A literal operand: compare as slices, with no Vec built for it.
-            sides = [e.slice or f"&({e.code})[..]" for e in (left, right)]
+            # Only borrowed: a variable's copy (value() clones places) is not needed.
+            sides = [e.slice or f"&({e.code.removesuffix('.clone()')})[..]" for e in (left, right)]
             return f"({sides[0]} {_CMP[type(op)]} {sides[1]})"
         return f"({left.code} {_CMP[type(op)]} {right.code})"
 
@@ -1347,7 +1358,7 @@ class Translator:
                     got = Expr(f"Some({got.code})", want)
             tmp = self.fresh()
             temps[id(arg_node)] = tmp
-            lets.append(f"let {tmp} = {to_external(got.code, want)};")
+            lets.append(f"let {tmp} = {got.code};")
         values = []
         for pname, ptype, default, _kind in callee.params:
             if pname in given:
@@ -1357,7 +1368,7 @@ class Translator:
             else:
                 values.append(self.default_value(ast.literal_eval(default), ptype))
         call = f"{rust_ident(callee.name)}({', '.join(values)})?"
-        code = f"{{ {' '.join(lets)} {to_internal(call, callee.returns)} }}"
+        code = f"{{ {' '.join(lets)} {call} }}"
         return Expr(code, callee.returns)
 
     def default_value(self, value: object, t: PyType) -> str:
@@ -1367,10 +1378,7 @@ class Translator:
         inner = t.args[0] if t.name == "optional" else t
         if isinstance(value, int) and not isinstance(value, bool) and inner == FLOAT:
             value = float(value)
-        if isinstance(value, str):
-            code = f"String::from({rust_str(value)})"
-        else:
-            code = self.constant(value, inner).code
+        code = self.constant(value, inner).code
         return f"Some({code})" if t.name == "optional" else code
 
     def dict_get(self, literal: ast.Dict, node: ast.Call) -> Expr:  # noqa: C901  (one check per refusal)

@@ -81,10 +81,13 @@ def hamming(a: str, b: str) -> int:
 
 
 def last_chars(s: str, k: int = 3) -> str:
-    """The last k characters and the first one (negative indexes and slices)."""
+    """The last k characters, then the first and the last (negative indexes and slices)."""
     if not s:
         return s
-    return s[-k:] + s[0] + s[-1]
+    out = s[-k:]
+    for i in [0, -1]:
+        out += s[i]
+    return out
 
 
 def shout(words: list[str]) -> list[str]:
@@ -121,6 +124,10 @@ def test_hamming():
 
 def test_others():
     assert distance.last_chars("héllo") == "lloho"
+    # By keyword, and an explicit None for the default (Python's TypeError, not k=3).
+    assert distance.last_chars(k=2, s="héllo") == "loho"
+    with pytest.raises(TypeError):
+        distance.last_chars("héllo", None)
     assert distance.shout(["a"]) == ["A"]
     assert distance.describe(1) == "1"
 """
