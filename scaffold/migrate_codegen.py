@@ -649,11 +649,18 @@ def _doc_lines(text: str, indent: str) -> list[str]:
     return [f"{indent}/// {line}".rstrip() for line in inspect.cleandoc(text).splitlines()]
 
 
+def _rust_type(t: PyType, f: FunctionPlan) -> str:
+    """A translated function takes and returns its body's representation (a str is a
+    Vec<char>: calls between translated functions convert nothing, the wrapper converts once);
+    a skeleton the types PyO3 converts (String), for the code you write in it."""
+    return pytranslate.internal(t) if f.body is not None else t.rust()
+
+
 def _signature(f: FunctionPlan) -> str:
-    return ", ".join(f"{pytranslate.rust_ident(p.name)}: {p.type.rust()}" for p in f.params)
+    return ", ".join(f"{pytranslate.rust_ident(p.name)}: {_rust_type(p.type, f)}" for p in f.params)
 
 
-def _rust_default(p: Param) -> str:
+def _rust_default(p: Param, *, chars: bool) -> str:
     assert p.default is not None  # noqa: S101
     value = ast.literal_eval(p.default)
     inner = p.type.args[0] if p.type.name == "optional" else p.type
@@ -668,7 +675,8 @@ def _rust_default(p: Param) -> str:
     elif isinstance(value, bytes):
         code = f"{pytranslate.rust_bytes(value)}.to_vec()"
     else:
-        code = f"String::from({pytranslate.rust_str(value)})"
+        convert = "pyops::chars" if chars else "String::from"
+        code = f"{convert}({pytranslate.rust_str(value)})"
     return f"Some({code})" if p.type.name == "optional" and value is not None else code
 
 
@@ -705,7 +713,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     exported = {f.name for f in plan.functions}
     helpers = {h.name: h for f in plan.functions for h in f.helpers if h.name not in exported}
     for f in [*plan.functions, *helpers.values()]:
-        ret = f"PyResult<{f.returns.rust()}>"
+        ret = f"PyResult<{_rust_type(f.returns, f)}>"
         lines += ["", f"/// Rust version of `{plan.dotted}.{f.name}`."]
         if f.name in helpers:
             lines += ["/// (Called by the functions above; Python keeps its own for other calls.)"]
@@ -767,15 +775,19 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     return "\n".join(lines)
 
 
-def _extract(t: PyType, v: str) -> str:
-    """Rust code: `Some(value)` when the Python object `v` is exactly a `t` that fits, else None."""
-    simple = {"int": "int", "float": "float", "bool": "bool", "str": "str", "bytes": "bytes"}
+def _extract(t: PyType, v: str, *, chars: bool = False) -> str:
+    """Rust code: `Some(value)` when the Python object `v` is exactly a `t` that fits, else None
+    (`chars`: a str as the Vec<char> a translated body takes)."""
+    simple = {"int": "int", "float": "float", "bool": "bool", "bytes": "bytes"}
+    simple["str"] = "chars" if chars else "str"
     if t.name in simple or t.name == "none":
         return f"pyops::exact_{simple.get(t.name, t.name)}({v})"
     if t.name in {"list", "vartuple", "set", "optional"}:
-        return f"pyops::exact_{t.name}({v}, |x| {_extract(t.args[0], 'x')})"
+        return f"pyops::exact_{t.name}({v}, |x| {_extract(t.args[0], 'x', chars=chars)})"
     if t.name == "tuple":
-        items = ", ".join(_extract(a, f"&items[{i}]") + "?" for i, a in enumerate(t.args))
+        items = ", ".join(
+            _extract(a, f"&items[{i}]", chars=chars) + "?" for i, a in enumerate(t.args)
+        )
         comma = "," if len(t.args) == 1 else ""
         return f"pyops::exact_tuple({v}, {len(t.args)}).and_then(|items| Some(({items}{comma})))"
     if t.name == "dict":
@@ -838,18 +850,19 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     n = len(f.params)
     comma = "," if n == 1 else ""
     fixed = _fixed_signature(f)
+    chars = f.body is not None  # its str parameters are Vec<char>s
     idents = [pytranslate.rust_ident(p.name) if fixed else f"b{i}" for i, p in enumerate(f.params)]
     values = []
     for ident, p in zip(idents, f.params, strict=True):
         if p.default is None:
-            values.append(f"{_extract(p.type, ident if fixed else f'&{ident}?')}?")
+            values.append(f"{_extract(p.type, ident if fixed else f'&{ident}?', chars=chars)}?")
         else:
             given = f"{ident}.given()" if fixed else ident
-            extracted = _extract(p.type, "v" if fixed else "&v")
-            values.append(
-                f"match {given} {{ Some(v) => {extracted}?, None => {_rust_default(p)} }}"
-            )
-    types = ", ".join(p.type.rust() for p in f.params)
+            extracted = _extract(p.type, "v" if fixed else "&v", chars=chars)
+            default = _rust_default(p, chars=chars)
+            values.append(f"match {given} {{ Some(v) => {extracted}?, None => {default} }}")
+    types = ", ".join(_rust_type(p.type, f) for p in f.params)
+    returned = pytranslate.to_external("value", f.returns) if chars else "value"
     unpacked = ", ".join(f"a{i}" for i in range(n))
     call = f"super::{pytranslate.rust_ident(f.name)}({unpacked})"
     sizes = [size for i, p in enumerate(f.params) if (size := _size(p.type, f"a{i}"))]
@@ -928,7 +941,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         (
             "                Ok(()) => return Ok(py.None()),"
             if f.returns.name == "none"
-            else "                Ok(value) => return value.into_py_any(py),"
+            else f"                Ok(value) => return {returned}.into_py_any(py),"
         ),
         "                Err(error) if !error.is_instance_of::<PyOverflowError>(py) => {",
         "                    return Err(error);",

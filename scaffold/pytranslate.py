@@ -175,30 +175,19 @@ def internal(t: PyType) -> str:
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
 
-def to_internal(expr: str, t: PyType) -> str:
-    """Convert a value PyO3 extracted (`t.rust()`) into the body's representation."""
-    internal(t)  # refuses dict/set/bytes, at any depth
-    return _convert_strings(expr, t, "pyops::chars")
-
-
 def to_external(expr: str, t: PyType) -> str:
-    """The inverse of `to_internal`: what PyO3 converts back to Python."""
-    return _convert_strings(expr, t, "pyops::string")
-
-
-def _convert_strings(expr: str, t: PyType, convert: str) -> str:
-    """Apply `convert` to every str inside `t` (strings are the only values that change form)."""
+    """A value in the body's representation (`internal(t)`) as PyO3 converts it to Python:
+    every str inside becomes a String (strings are the only values that change form)."""
     if not t.uses("str"):
         return expr
     if t.name == "str":
-        return f"{convert}(&{expr})"
+        return f"pyops::string(&{expr})"
     if t.name in {"list", "vartuple"}:
-        item = _convert_strings("v", t.args[0], convert)
-        return f"{expr}.into_iter().map(|v| {item}).collect::<Vec<_>>()"
+        return f"{expr}.into_iter().map(|v| {to_external('v', t.args[0])}).collect::<Vec<_>>()"
     if t.name == "optional":
-        return f"{expr}.map(|v| {_convert_strings('v', t.args[0], convert)})"
+        return f"{expr}.map(|v| {to_external('v', t.args[0])})"
     if t.name == "tuple":
-        parts = ", ".join(_convert_strings(f"{expr}.{i}", a, convert) for i, a in enumerate(t.args))
+        parts = ", ".join(to_external(f"{expr}.{i}", a) for i, a in enumerate(t.args))
         return f"({parts},)" if len(t.args) == 1 else f"({parts})"
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
@@ -376,8 +365,10 @@ class Translator:
         for name in self.env:
             if self.env[name].uses("?"):
                 raise Untranslatable(f"cannot tell the item type of the empty list {name!r}")
+        # Parameters arrive in the body's own representation (the wrapper converted them, a
+        # translated caller passes its values as they are): only made mutable here.
         lines = [
-            f"    let mut {rust_ident(name)}: {internal(t)} = {to_internal(rust_ident(name), t)};"
+            f"    let mut {rust_ident(name)}: {internal(t)} = {rust_ident(name)};"
             for name, t in self.info.params
         ]
         lines += [
@@ -503,18 +494,18 @@ class Translator:
                 return "return Ok(None);"
             raise Untranslatable(f"returns None where the annotation says {want}")
         inner = want.args[0] if want.name == "optional" else want
-        # A str variable or literal is converted from where it is, with no copy made first
-        # (reading a name or a constant has no side effect: it can be read again below).
-        got = (
-            self.expr(node.value, inner)
-            if isinstance(node.value, (ast.Name, ast.Constant))
-            else None
-        )
-        if inner == STR and got is not None and got.type == STR and (got.place or got.slice):
-            code = f"pyops::string({borrowed(got)})"
-        else:
-            value = coerce(self.value(node.value, inner), inner, "returns")
-            code = to_external(value.code, inner)
+        # A variable is returned as it is (moved out: the function ends), not copied first;
+        # the wrapper converts it for Python.
+        if isinstance(node.value, ast.Name) and node.value.id in self.env:
+            got = self.expr(node.value, inner)
+            if got.type == inner and got.place:
+                code = got.code
+                return (
+                    f"return Ok(Some({code}));"
+                    if want.name == "optional"
+                    else f"return Ok({code});"
+                )
+        code = coerce(self.value(node.value, inner), inner, "returns").code
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
 
     def declare(self, name: str, t: PyType) -> None:
@@ -1367,7 +1358,7 @@ class Translator:
                     got = Expr(f"Some({got.code})", want)
             tmp = self.fresh()
             temps[id(arg_node)] = tmp
-            lets.append(f"let {tmp} = {to_external(got.code, want)};")
+            lets.append(f"let {tmp} = {got.code};")
         values = []
         for pname, ptype, default, _kind in callee.params:
             if pname in given:
@@ -1377,7 +1368,7 @@ class Translator:
             else:
                 values.append(self.default_value(ast.literal_eval(default), ptype))
         call = f"{rust_ident(callee.name)}({', '.join(values)})?"
-        code = f"{{ {' '.join(lets)} {to_internal(call, callee.returns)} }}"
+        code = f"{{ {' '.join(lets)} {call} }}"
         return Expr(code, callee.returns)
 
     def default_value(self, value: object, t: PyType) -> str:
@@ -1387,10 +1378,7 @@ class Translator:
         inner = t.args[0] if t.name == "optional" else t
         if isinstance(value, int) and not isinstance(value, bool) and inner == FLOAT:
             value = float(value)
-        if isinstance(value, str):
-            code = f"String::from({rust_str(value)})"
-        else:
-            code = self.constant(value, inner).code
+        code = self.constant(value, inner).code
         return f"Some({code})" if t.name == "optional" else code
 
     def dict_get(self, literal: ast.Dict, node: ast.Call) -> Expr:  # noqa: C901  (one check per refusal)

@@ -1110,6 +1110,13 @@ pub fn exact_str(v: &Bound<'_, PyAny>) -> Option<String> {
     if v.is_exact_instance_of::<PyString>() { v.extract::<String>().ok() } else { None }
 }
 
+/// A str as the Vec<char> a translated body takes, read from the str object where CPython
+/// keeps it (no String copy first).
+pub fn exact_chars(v: &Bound<'_, PyAny>) -> Option<Vec<char>> {
+    let text = v.cast_exact::<PyString>().ok()?;
+    Some(chars(&text.to_cow().ok()?))
+}
+
 pub fn exact_bytes(v: &Bound<'_, PyAny>) -> Option<Vec<u8>> {
     if v.is_exact_instance_of::<PyBytes>() { v.extract::<&[u8]>().ok().map(<[u8]>::to_vec) } else { None }
 }
