@@ -52,7 +52,8 @@ class FunctionPlan:
     returns: PyType
     doc: str
     body: str | None  # the translated Rust body, or None for a skeleton
-    reason: str = ""  # why the body is a skeleton
+    # Why the body is a skeleton; for a translated body, which branches it hands to Python.
+    reason: str = ""
     # Functions of the module its body calls (transitively), translated too: lib.rs has them
     # as plain Rust functions, whether or not they are exported themselves.
     helpers: tuple[FunctionPlan, ...] = ()
@@ -387,7 +388,7 @@ def _translated(
     )
     try:
         body: str | None = pytranslate.translate(func, info)
-        reason = ""
+        reason = "; ".join(f"Python takes the calls that reach {r}" for r in info.redone)
     except pytranslate.Untranslatable as error:
         body, reason = None, str(error)
     helpers: dict[str, FunctionPlan] = {}
@@ -1167,7 +1168,8 @@ def differential_tests(plan: ModulePlan) -> str:
         "    return a == b",
         "",
         "",
-        "def check(name: str, *args: object, **kwargs: object) -> None:",
+        # `name` is positional-only: a keyword-only parameter may be called `name` too.
+        "def check(name: str, /, *args: object, **kwargs: object) -> None:",
         "    if not LIMITED and any(type(a) is int and not I64_MIN <= a <= I64_MAX for a in args):",
         "        return  # an edge case with a big int, and no time limit on this platform",
         "    python_error: Exception | None = None",
@@ -1196,9 +1198,13 @@ def differential_tests(plan: ModulePlan) -> str:
         "    )",
     ]
     for f in plan.functions:
+        # The test's own names for the parameters: a parameter called `check` would hide
+        # the helper its body calls.
+        local = {p.name: f"{p.name}_" if p.name == "check" else p.name for p in f.params}
         # Keyword-only parameters are passed by keyword, the others by position.
         params = ", ".join(
-            f"{p.name}={p.name}" if p.kind == "keyword_only" else p.name for p in f.params
+            f"{p.name}={local[p.name]}" if p.kind == "keyword_only" else local[p.name]
+            for p in f.params
         )
         _, positional = _positional_counts(f)
         keywords = [p.name for p in f.params if p.kind == "keyword_only"]
@@ -1210,8 +1216,8 @@ def differential_tests(plan: ModulePlan) -> str:
         ).replace("'", '"')
         out += ["", ""]
         if f.params:
-            strategies = ", ".join(f"{p.name}={p.type.strategy()}" for p in f.params)
-            typed = ", ".join(f"{p.name}: object" for p in f.params)
+            strategies = ", ".join(f"{local[p.name]}={p.type.strategy()}" for p in f.params)
+            typed = ", ".join(f"{local[p.name]}: object" for p in f.params)
             out += [
                 f'@implemented("{f.name}")',
                 "@settings(max_examples=200, deadline=None)",

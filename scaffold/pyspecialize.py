@@ -347,6 +347,9 @@ def _divmod(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
 _ISINSTANCE_TYPES = {"int": {"int", "bool"}, "float": {"float"}, "str": {"str", "char"}}
 _ISINSTANCE_TYPES |= {"bool": {"bool"}, "list": {"list"}, "tuple": {"tuple", "vartuple"}}
 _ISINSTANCE_TYPES |= {"bytes": {"bytes"}}
+# Builtin classes none of those types derives from: `isinstance(label, (bytes, bytearray))`
+# is decided by the bytes alone.
+_ISINSTANCE_TYPES |= {k: set() for k in ("bytearray", "dict", "set", "frozenset", "complex")}
 
 
 @builtin("isinstance", "decided from the exact types the dispatch lets into Rust")
@@ -361,7 +364,7 @@ def _isinstance(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
             or kind.id not in _ISINSTANCE_TYPES
             or not tr.is_builtin(kind.id)
         ):
-            raise _refuse(node, "a type other than int/float/str/bytes/bool/list/tuple")
+            raise _refuse(node, "a type that is not a builtin class")
         if got.type.name in {"optional", "none"}:
             raise _refuse(node, f"isinstance of {got.type}")
         result = result or got.type.name in _ISINSTANCE_TYPES[kind.id]
@@ -429,6 +432,12 @@ for _name, _rust in {
     method("str", _name, "ASCII text in Rust; other text in Python (Unicode categories)")(
         _tests(_name, _rust)
     )
+
+
+@method("str", "isascii", "every character below U+0080, as Python (the empty str too)")
+def _isascii(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
+    _args(node, 0)
+    return Expr(f"{receiver.code}.iter().all(char::is_ascii)", BOOL)
 
 
 @method("str", "isspace", "CPython's whitespace table (not Rust's is_whitespace)")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from scaffold.migrate_types import (
     BOOL,
@@ -310,6 +310,9 @@ class FunctionInfo:
     # checks before each call (pyops::log_threshold).
     loggers: frozenset[str] = frozenset()
     logged: dict[str, set[int]] = field(default_factory=dict)
+    # Filled by the translation: why calls that take a branch Rust cannot run go to Python
+    # ("line 12: the call f(x) ..."), one entry per such branch.
+    redone: list[str] = field(default_factory=list)
 
 
 def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
@@ -345,11 +348,7 @@ class Translator:
 
     def body(self) -> str:
         func = self.func
-        if func.decorator_list:
-            raise Untranslatable("decorated functions keep their Python behaviour")
-        args = func.args
-        if args.vararg or args.kwarg:
-            raise Untranslatable("*args and **kwargs parameters")
+        _refuse_shape(func)
         for name, t in self.info.params:
             self.env[name] = t
             if t.name == "list" and name in self.mutated:
@@ -391,6 +390,25 @@ class Translator:
     def block(self, statements: list[ast.stmt], depth: int) -> str:
         return "\n".join(self.stmt(s, depth) for s in statements)
 
+    def branch(self, statements: list[ast.stmt], depth: int) -> tuple[str, str]:
+        """The block of an `if` or `else`, up to its first statement Rust cannot run: from
+        there the call is redone in Python, as a `raise` is. The body is pure up to that
+        point, so redoing it changes nothing; the calls that never take the branch (a
+        `check_validity` flag, a warning for a rare argument) stay in Rust. Returns the
+        code and why it redoes ("" when it does not)."""
+        done: list[str] = []
+        for node in statements:
+            env, redone = dict(self.env), len(self.info.redone)
+            try:
+                done.append(self.stmt(node, depth))
+            except (Untranslatable, Unsupported) as error:
+                # The statement's half-made declarations go with it.
+                self.env = env
+                del self.info.redone[redone:]
+                done.append(f'{"    " * depth}return Err(pyops::redo("line {node.lineno}"));')
+                return "\n".join(done), f"line {node.lineno}: {error}"
+        return "\n".join(done), ""
+
     def stmt(self, node: ast.stmt, depth: int) -> str:  # noqa: C901, PLR0911, PLR0912, PLR0915
         pad = "    " * depth
         if isinstance(node, ast.Pass):
@@ -426,12 +444,17 @@ class Translator:
             if narrowed is not None:
                 self.narrowed[narrowed] = self.env[narrowed].args[0]
             try:
-                inside = self.block(node.body, depth + 1)
+                inside, redone = self.branch(node.body, depth + 1)
             finally:
                 self.narrowed.pop(narrowed or "", None)
             text = f"{pad}if {cond} {{\n{inside}"
             if node.orelse:
-                text += f"\n{pad}}} else {{\n{self.block(node.orelse, depth + 1)}"
+                other, also = self.branch(node.orelse, depth + 1)
+                if redone and also:  # no path through this `if` would stay in Rust
+                    raise Untranslatable(f"{redone}; and {also}")
+                text += f"\n{pad}}} else {{\n{other}"
+            if redone:
+                self.info.redone.append(redone)
             return text + f"\n{pad}}}"
         if isinstance(node, ast.While):
             if node.orelse:
@@ -996,6 +1019,13 @@ class Translator:
         self, op: ast.operator, left: Expr, right: Expr, node: ast.expr | None = None
     ) -> Expr:
         where = ast.unparse(node) if node is not None else type(op).__name__
+        if BOOL in {left.type, right.type} and {left.type, right.type} <= {BOOL, INT, FLOAT}:
+            if left.type == right.type == BOOL and type(op) in _BIT_OPS:  # True & False: a bool
+                return Expr(f"({left.code} {_BIT_OPS[type(op)]} {right.code})", BOOL)
+            # Elsewhere a bool is the int 0 or 1 (`n + flag`), as in Python.
+            left, right = (
+                Expr(f"i64::from({e.code})", INT) if e.type == BOOL else e for e in (left, right)
+            )
         lt, rt = left.type, right.type
         if lt == INT and rt == INT:
             if type(op) in _INT_OPS:
@@ -1071,7 +1101,12 @@ class Translator:
         left = self.value(left_node)
         steps: list[tuple[str, str]] = []  # (let binding the right operand, comparison)
         last = len(node.ops) - 1
-        for k, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
+        for k, (op, given) in enumerate(zip(node.ops, node.comparators, strict=True)):
+            right_node = given
+            if isinstance(op, ast.In | ast.NotIn) and _constant_set(given):
+                # `x in {1523, 1524}`: for ints and strs the set's hash lookup finds what
+                # `==` on each item finds, so it is tested as the tuple of its items.
+                right_node = ast.Tuple(elts=given.elts, ctx=ast.Load())
             if isinstance(right_node, ast.Constant) and right_node.value is None:
                 right = Expr("None", NONE)  # only `is None` / `is not None` use it
             else:
@@ -1571,6 +1606,23 @@ def truth(got: Expr) -> str:
         inner = truth(Expr("v", t.args[0]))
         return f"{got.code}.map_or(false, |v| {inner})"
     raise Untranslatable(f"the truth value of {t}")
+
+
+def _refuse_shape(func: ast.FunctionDef) -> None:
+    """What no body of this kind can be translated with, whatever it does."""
+    if func.decorator_list:
+        raise Untranslatable("decorated functions keep their Python behaviour")
+    if func.args.vararg or func.args.kwarg:
+        raise Untranslatable("*args and **kwargs parameters")
+    if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(func)):
+        raise Untranslatable("a generator (it yields)")
+
+
+def _constant_set(node: ast.expr) -> TypeGuard[ast.Set]:
+    """A set display of int and str literals (no bools, floats or computed items)."""
+    return isinstance(node, ast.Set) and all(
+        isinstance(e, ast.Constant) and type(e.value) in {int, str} for e in node.elts
+    )
 
 
 def _static_test(node: ast.expr) -> bool:

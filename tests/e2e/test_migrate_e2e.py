@@ -292,6 +292,11 @@ def init(type: int, py: float) -> float:
     return tmp
 
 
+def advance(type: int, by: int = 1) -> int:
+    """A parameter named like a Rust keyword in the wrapper's own signature (r#type)."""
+    return type + by
+
+
 def pop_chain(n: int) -> int:
     """A chained comparison whose middle operand has a side effect: evaluated once."""
     xs = [n, n + 1, n + 2]
@@ -525,6 +530,7 @@ def test_flat_hatchling_numeric_semantics(tmp_path: Path, build_env: dict[str, s
         import numkit.ops as ops
         assert r.digit_sum(-1234) == python["digit_sum"](-1234) == 27
         assert r.init(6, 0.5) == 4.0 and r.init(3, 0.5) == 3.0
+        assert r.advance(type=4, by=2) == 6 and r.advance(4) == 5 and ops.advance is r.advance
         assert r.pop_chain(5) == 2 and r.pop_chain(-5) == -1
         assert type(ops.shift(3)) is int and ops.shift(3) == 4
         assert ops.shift(2**60) == 2**60 + 1

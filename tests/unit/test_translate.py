@@ -959,3 +959,45 @@ def test_str_literals_and_variables_are_read_in_place() -> None:
     assert "(&(out)[..] == (&['x'] as &[char]))" in body
     assert "return Ok(t);" in body  # moved out, converted once by the wrapper
     assert "return Ok(out);" in body
+
+
+def test_a_branch_rust_cannot_run_hands_its_calls_to_python() -> None:
+    source = """
+        def f(s: str, check: bool = False) -> int:
+            if check:
+                if not is_valid(s):
+                    raise ValueError("invalid")
+                s = s.lower()
+            return len(s) + check
+        """
+    plan = _translate(source)
+    assert plan.body is not None, plan.reason
+    # From the first statement it cannot run, the branch redoes the call in Python.
+    assert 'return Err(pyops::redo("line 4"));' in plan.body
+    assert "s.lower" not in plan.body
+    assert "ascii_lower" not in plan.body
+    assert "Python takes the calls that reach line 4: the call is_valid(s)" in plan.reason
+    assert "i64::from(check)" in plan.body  # a bool is 0 or 1 in arithmetic
+    # Not when no path through the `if` would stay in Rust, nor at the top of the body.
+    both = "def f(s: str) -> int:\n    if s:\n        return g(s)\n    else:\n        return h(s)\n"
+    assert "the call g(s)" in _reason(both)
+    assert "the call g(s)" in _reason("def f(s: str) -> int:\n    return g(s)\n")
+    # A generator is never a plain function, whichever branch yields.
+    assert "a generator" in _reason(
+        "def f(n: int) -> int:\n    if n:\n        yield n\n    return n\n"
+    )
+
+
+def test_isascii_constant_sets_and_foreign_isinstance() -> None:
+    body = _body(
+        """
+        def f(s: str, n: int, a: bool, b: bool) -> bool:
+            plain = not isinstance(s, (bytes, bytearray))
+            return s.isascii() and n in {1523, 1524} and plain and a & b
+        """
+    )
+    assert ".iter().all(char::is_ascii)" in body
+    assert "== 1523_i64" in body or "1523_i64" in body
+    assert "isinstance" not in body
+    # Floats in a set: `nan in {nan}` is identity first (refused, as for tuples).
+    assert "{1.5, 2.5}" in _reason("def f(x: float) -> bool:\n    return x in {1.5, 2.5}\n")
