@@ -397,11 +397,15 @@ class Translator:
         `check_validity` flag, a warning for a rare argument) stay in Rust. Returns the
         code and why it redoes ("" when it does not)."""
         done: list[str] = []
-        for node in statements:
+        for k, node in enumerate(statements):
             env, redone = dict(self.env), len(self.info.redone)
             try:
                 done.append(self.stmt(node, depth))
             except (Untranslatable, Unsupported) as error:
+                if _loops(statements[k:]):
+                    # A loop from there on is the function's work, not a rare path: each
+                    # call that takes the branch would pay for Rust and Python both.
+                    raise
                 # The statement's half-made declarations go with it.
                 self.env = env
                 del self.info.redone[redone:]
@@ -1616,6 +1620,10 @@ def _refuse_shape(func: ast.FunctionDef) -> None:
         raise Untranslatable("*args and **kwargs parameters")
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(func)):
         raise Untranslatable("a generator (it yields)")
+
+
+def _loops(statements: list[ast.stmt]) -> bool:
+    return any(isinstance(n, ast.For | ast.While) for s in statements for n in ast.walk(s))
 
 
 def _constant_set(node: ast.expr) -> TypeGuard[ast.Set]:

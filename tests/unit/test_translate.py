@@ -982,6 +982,17 @@ def test_a_branch_rust_cannot_run_hands_its_calls_to_python() -> None:
     both = "def f(s: str) -> int:\n    if s:\n        return g(s)\n    else:\n        return h(s)\n"
     assert "the call g(s)" in _reason(both)
     assert "the call g(s)" in _reason("def f(s: str) -> int:\n    return g(s)\n")
+    # Nor when a loop follows: that branch is the function's work, and each call taking it
+    # would pay for both paths (hashids' `_reorder` rebinds its str to a list before one).
+    work = """
+        def f(s: str, n: int) -> int:
+            if n:
+                g(s)
+                for c in s:
+                    n += 1
+            return n
+        """
+    assert "the call g(s)" in _reason(work)
     # A generator is never a plain function, whichever branch yields.
     assert "a generator" in _reason(
         "def f(n: int) -> int:\n    if n:\n        yield n\n    return n\n"
