@@ -27,8 +27,9 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "haversine": ([], 5),
     # hatchling + hatch-vcs: keeps hatchling, built by the hatch-maturin-build hook.
     "humanize": ([], 8),
-    # dasherize (one str.replace, no loop) stays: it was 0.4x moved.
-    "inflection": (["humanize", "ordinal", "ordinalize", "titleize", "underscore"], 7),
+    # dasherize (one str.replace, no loop) stays: it was 0.4x moved. camelize moves: only
+    # its `else` branch (a recursive call) is redone in Python.
+    "inflection": (["camelize", "humanize", "ordinal", "ordinalize", "titleize", "underscore"], 6),
     "roman": (["toRoman", "fromRoman"], 2),
     "pyphonetics": ([], 4),
     # Profiled: its tests pass 128-bit UUID ints, which Rust would hand back to Python, so
@@ -45,7 +46,8 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "idna": ([], 14),
     # poetry ([tool.poetry]), built with maturin. Its float helpers move (`from math import
     # cos, radians` names, float %, pow); the rest take an Observer or SunDirection, return a
-    # datetime/timedelta or an alias from another module, or the int 0 where float is declared.
+    # datetime/timedelta or an alias from another module. adjust_to_horizon moves: its branch
+    # that returns the int 0 where float is declared is redone in Python.
     "astral": (
         [
             "geom_mean_long_sun",
@@ -61,9 +63,10 @@ MOVED: dict[str, tuple[list[str], int]] = {
             "sun_rt_ascension",
             "sun_declination",
             "var_y",
+            "adjust_to_horizon",
             "adjust_to_obscuring_feature",
         ],
-        23,
+        22,
     ),
 }
 
