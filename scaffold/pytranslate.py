@@ -329,7 +329,11 @@ class Translator:
     def __init__(self, func: ast.FunctionDef, info: FunctionInfo) -> None:
         self.func = func
         self.info = info
+        # Each name's type where the translation is (Python's flow: `s = list(s)` makes a
+        # str a list from there on), and every Rust variable a name has had, one per type.
         self.env: dict[str, PyType] = {}
+        self.slots: dict[str, dict[PyType, str]] = {}
+        self.loops = 0  # inside a loop body: a name keeps its type (each pass starts anew)
         self.params = {name for name, _ in info.params}
         self.temp = 0
         self.mutated = _mutated_names(func)
@@ -351,6 +355,7 @@ class Translator:
         _refuse_shape(func)
         for name, t in self.info.params:
             self.env[name] = t
+            self.slots[name] = {t: rust_ident(name)}
             if t.name == "list" and name in self.mutated:
                 raise Untranslatable(
                     f"it mutates its list argument {name!r}, which the caller would see in "
@@ -361,8 +366,8 @@ class Translator:
         if statements and _is_docstring(statements[0]):
             statements = statements[1:]
         code = self.block(statements, 1)
-        for name in self.env:
-            if self.env[name].uses("?"):
+        for name, slots in self.slots.items():
+            if any(t.uses("?") for t in slots):
                 raise Untranslatable(f"cannot tell the item type of the empty list {name!r}")
         # Parameters arrive in the body's own representation (the wrapper converted them, a
         # translated caller passes its values as they are): only made mutable here.
@@ -371,9 +376,10 @@ class Translator:
             for name, t in self.info.params
         ]
         lines += [
-            f"    let mut {rust_ident(name)}: {internal(t)} = {_default(t)};"
-            for name, t in self.env.items()
-            if name not in self.params
+            f"    let mut {ident}: {internal(t)} = {_default(t)};"
+            for name, slots in self.slots.items()
+            for t, ident in slots.items()
+            if not (name in self.params and ident == rust_ident(name))
         ]
         if self.info.returns == NONE:
             tail = "    Ok(())"
@@ -399,6 +405,7 @@ class Translator:
         done: list[str] = []
         for k, node in enumerate(statements):
             env, redone = dict(self.env), len(self.info.redone)
+            slots = {name: dict(kinds) for name, kinds in self.slots.items()}
             try:
                 done.append(self.stmt(node, depth))
             except (Untranslatable, Unsupported) as error:
@@ -407,7 +414,7 @@ class Translator:
                     # call that takes the branch would pay for Rust and Python both.
                     raise
                 # The statement's half-made declarations go with it.
-                self.env = env
+                self.env, self.slots = env, slots
                 del self.info.redone[redone:]
                 done.append(f'{"    " * depth}return Err(pyops::redo("line {node.lineno}"));')
                 return "\n".join(done), f"line {node.lineno}: {error}"
@@ -425,7 +432,7 @@ class Translator:
             return pad + self.return_(node)
         if isinstance(node, ast.Assign):
             if len(node.targets) != 1:
-                raise Untranslatable("chained assignment a = b = ...")
+                return self.chained(node, depth)
             return self.assign(node.targets[0], node.value, depth)
         if isinstance(node, ast.AnnAssign):
             if node.value is None or not isinstance(node.target, ast.Name):
@@ -447,16 +454,24 @@ class Translator:
             narrowed = self.narrowing(node)
             if narrowed is not None:
                 self.narrowed[narrowed] = self.env[narrowed].args[0]
+            before = dict(self.env)
             try:
                 inside, redone = self.branch(node.body, depth + 1)
             finally:
                 self.narrowed.pop(narrowed or "", None)
+            # The paths that go on after the `if`, each with its names' types.
+            ends = [] if redone or _ends(node.body) else [self.env]
+            self.env = dict(before)
             text = f"{pad}if {cond} {{\n{inside}"
+            also = ""
             if node.orelse:
                 other, also = self.branch(node.orelse, depth + 1)
                 if redone and also:  # no path through this `if` would stay in Rust
                     raise Untranslatable(f"{redone}; and {also}")
                 text += f"\n{pad}}} else {{\n{other}"
+            if not (also or _ends(node.orelse)):
+                ends.append(self.env)
+            self.env = self.merge(ends or [self.env])
             if redone:
                 self.info.redone.append(redone)
             return text + f"\n{pad}}}"
@@ -470,7 +485,7 @@ class Translator:
                 head = "loop"
             else:
                 head = f"while {self.condition(test)}"
-            body = self.block(node.body, depth + 1)
+            body = self.loop_body(node.body, depth + 1)
             return f"{pad}let mut {ticks}: u32 = 0;\n{pad}{head} {{\n{tick}{body}\n{pad}}}"
         if isinstance(node, ast.For):
             return self.for_(node, depth)
@@ -488,6 +503,31 @@ class Translator:
                 message = rust_str(node.msg.value)
             return f"{pad}if !({cond}) {{ return Err(PyAssertionError::new_err({message})); }}"
         raise Untranslatable(f"the {type(node).__name__} statement (line {node.lineno})")
+
+    def merge(self, ends: list[dict[str, PyType]]) -> dict[str, PyType]:
+        """The names' types where the paths through an `if` meet: a name that is a str on
+        one and a list on the other has no single Rust variable to read afterwards."""
+        merged: dict[str, PyType] = {}
+        for env in ends:
+            for name, t in env.items():
+                known = merged.get(name)
+                if known is None or known == _UNKNOWN_LIST:
+                    merged[name] = t
+                elif t not in {known, _UNKNOWN_LIST}:
+                    raise Untranslatable(
+                        f"{name!r} is {known} on one path and {t} on another; "
+                        "a Rust variable has one type"
+                    )
+        return merged
+
+    def is_argument(self, name: str) -> bool:
+        """Whether `name` holds the caller's value here (not one it was rebound to)."""
+        return name in self.params and self.ident(name) == rust_ident(name)
+
+    def ident(self, name: str) -> str:
+        """The Rust variable that holds `name` here (a name rebound to another type has
+        one per type)."""
+        return self.slots.get(name, {}).get(self.env[name], rust_ident(name))
 
     def narrowing(self, node: ast.If) -> str | None:
         """`if x:` or `if x is not None:` on an optional number: inside, x is the number
@@ -543,10 +583,28 @@ class Translator:
         ):
             raise Untranslatable(f"assigns to the module-level name {name!r}")
         known = self.env.get(name)
-        if known is None or known == t or (known == _UNKNOWN_LIST and t.name == "list"):
-            self.env[name] = t
-        elif not (t == _UNKNOWN_LIST and known.name == "list"):
-            raise Untranslatable(f"{name!r} is {known} and later {t}; a Rust variable has one type")
+        slots = self.slots.setdefault(name, {})
+        if t == _UNKNOWN_LIST and (known or t).name == "list":
+            # `xs = []` stays the list it was (its item type comes from what is added).
+            t = known or next((k for k in slots if k.name == "list"), t)
+        elif known is not None and known not in {t, _UNKNOWN_LIST} and self.loops:
+            # A loop's next pass would start with the other type.
+            raise Untranslatable(
+                f"{name!r} is {known} and later {t} in a loop; a Rust variable has one type"
+            )
+        elif t.name == "list" and _UNKNOWN_LIST in slots:  # the item type is known now
+            if t in slots:
+                raise Untranslatable(f"{name!r} is two {t} variables")
+            slots[t] = slots.pop(_UNKNOWN_LIST)
+        if t not in slots:
+            ident = rust_ident(name)
+            if slots:  # rebound to another type: a Rust variable of its own
+                ident = f"{ident}_{len(slots)}_"
+                while ident in self.taken:
+                    ident += "_"
+                self.taken.add(ident)
+            slots[t] = ident
+        self.env[name] = t
 
     def assign(self, target: ast.expr, value: ast.expr, depth: int) -> str:  # noqa: C901  (one branch per Python construct)
         pad = "    " * depth
@@ -556,8 +614,12 @@ class Translator:
             if hint == STR and got.type == CHAR:
                 got = coerce(got, STR, "assigns")
             self.declare(target.id, got.type)
-            return f"{pad}{rust_ident(target.id)} = {got.code};"
+            return f"{pad}{self.ident(target.id)} = {got.code};"
         if isinstance(target, ast.Tuple):
+            if isinstance(value, ast.Tuple) and any(
+                isinstance(e, ast.Subscript) for e in target.elts
+            ):
+                return self.parallel(target, value, depth)
             if not all(isinstance(e, ast.Name) for e in target.elts):
                 raise Untranslatable("unpacking into something other than names")
             names = [e.id for e in target.elts]  # type: ignore[attr-defined]
@@ -578,14 +640,14 @@ class Translator:
                 for name, v in zip(names, values, strict=True):
                     self.declare(name, v.type)
                 sets = " ".join(
-                    f"{rust_ident(n)} = {v.code};" for n, v in zip(names, values, strict=True)
+                    f"{self.ident(n)} = {v.code};" for n, v in zip(names, values, strict=True)
                 )
                 return f"{pad}{{ let {tmp} = {whole.code}; {sets} }}"
             temps = [self.fresh() for _ in names]
             for name, v in zip(names, values, strict=True):
                 self.declare(name, v.type)
             lets = " ".join(f"let {t} = {v.code};" for t, v in zip(temps, values, strict=True))
-            sets = " ".join(f"{rust_ident(n)} = {t};" for n, t in zip(names, temps, strict=True))
+            sets = " ".join(f"{self.ident(n)} = {t};" for n, t in zip(names, temps, strict=True))
             return f"{pad}{{ {lets} {sets} }}"
         if isinstance(target, ast.Subscript):
             place, elem = self.index_place(target)
@@ -593,6 +655,85 @@ class Translator:
             tmp = self.fresh()
             return f"{pad}{{ let {tmp} = {got.code}; {place[0]} {place[1]} = {tmp}; }}"
         raise Untranslatable(f"assignment to {ast.unparse(target)}")
+
+    def parallel(self, target: ast.Tuple, value: ast.Tuple, depth: int) -> str:
+        """`xs[i], xs[j] = xs[j], xs[i]`: Python evaluates every value first, then assigns
+        the targets from left to right (each target's index read when it is assigned)."""
+        if len(value.elts) != len(target.elts):
+            raise Untranslatable("unpacking a tuple of another length")
+        if not all(isinstance(e, (ast.Name, ast.Subscript)) for e in target.elts):
+            raise Untranslatable("unpacking into something other than names and items")
+        swap = self.swap(target, value)
+        if swap is not None:
+            return "    " * depth + swap
+        temps, lets = [], []
+        for elt, v in zip(target.elts, value.elts, strict=True):
+            hint = self.env.get(elt.id) if isinstance(elt, ast.Name) else None
+            got = self.value(v, hint, fresh_list=True)
+            temps.append(Expr(self.fresh(), got.type))
+            lets.append(f"let {temps[-1].code} = {got.code};")
+        sets = []
+        for elt, held in zip(target.elts, temps, strict=True):
+            if isinstance(elt, ast.Name):
+                got = held
+                if elt.id in self.env and self.env[elt.id] == STR and got.type == CHAR:
+                    got = coerce(got, STR, "assigns")
+                self.declare(elt.id, got.type)
+                sets.append(f"{self.ident(elt.id)} = {got.code};")
+            else:
+                (prep, place), elem = self.index_place(elt)  # type: ignore[arg-type]
+                sets.append(f"{prep} {place} = {coerce(held, elem, 'stores').code};")
+        return f"{'    ' * depth}{{ {' '.join(lets)} {' '.join(sets)} }}"
+
+    def swap(self, target: ast.Tuple, value: ast.Tuple) -> str | None:  # noqa: PLR0911  (one per shape it is not)
+        """`xs[i], xs[j] = xs[j], xs[i]` on a list variable and two names or numbers: both
+        items are read first (an index out of range fails there, j first, as in Python),
+        then exchanged in place, without copying either."""
+        if len(target.elts) != 2:  # noqa: PLR2004  (a pair)
+            return None
+        text = [ast.unparse(e) for e in (*target.elts, *value.elts)]
+        if text[0] != text[3] or text[1] != text[2] or text[0] == text[1]:
+            return None
+        first, second = target.elts
+        if not (isinstance(first, ast.Subscript) and isinstance(second, ast.Subscript)):
+            return None
+        seq = first.value
+        if not (isinstance(seq, ast.Name) and ast.unparse(seq) == ast.unparse(second.value)):
+            return None
+        if not all(isinstance(s.slice, (ast.Name, ast.Constant)) for s in (first, second)):
+            return None
+        t = self.env.get(seq.id)
+        if t is None or t.name != "list" or self.is_argument(seq.id):
+            return None
+        name = self.ident(seq.id)
+        read = []
+        for index in (second.slice, first.slice):
+            i = self.value(index, INT)
+            if i.type != INT:
+                raise Untranslatable("a list index that is not an int")
+            read.append(self.fresh())
+            read[-1] = f'let {read[-1]} = pyops::index({name}.len(), {i.code}, "list")?;'
+        j_at, i_at = (line.split()[1] for line in read)
+        return f"{{ {' '.join(read)} {name}.swap({i_at}, {j_at}); }}"
+
+    def chained(self, node: ast.Assign, depth: int) -> str:
+        """`a = b = value`: one value, bound to each name from left to right. Each Rust
+        variable gets its own copy, so the value must be one that nothing can change
+        (a list would be shared by both names in Python)."""
+        if not all(isinstance(t, ast.Name) for t in node.targets):
+            raise Untranslatable("chained assignment to something other than names")
+        got = self.value(node.value, self.env.get(node.targets[0].id))  # type: ignore[attr-defined]
+        if got.type.uses("list") or got.type.uses("?"):
+            raise Untranslatable("chained assignment of a list (both names share it in Python)")
+        if got.type == CHAR:
+            got = coerce(got, STR, "assigns")
+        tmp = self.fresh()
+        sets = []
+        for target in node.targets:
+            name = target.id  # type: ignore[attr-defined]
+            self.declare(name, got.type)
+            sets.append(f"{self.ident(name)} = {tmp}{'' if got.type.is_copy else '.clone()'};")
+        return f"{'    ' * depth}{{ let {tmp} = {got.code}; {' '.join(sets)} }}"
 
     def index_place(self, target: ast.Subscript) -> tuple[tuple[str, str], PyType]:
         """`xs[i][j]` as an assignable place: (index computations, place), and its type."""
@@ -605,9 +746,9 @@ class Translator:
             node = node.value
         if not isinstance(node, ast.Name) or node.id not in self.env:
             raise Untranslatable(f"assignment to {ast.unparse(target)}")
-        if node.id in self.params and self.env[node.id].name == "list":
+        if self.is_argument(node.id) and self.env[node.id].name == "list":
             raise Untranslatable(f"it mutates its list argument {node.id!r}")
-        place = rust_ident(node.id)
+        place = self.ident(node.id)
         t = self.env[node.id]
         prep = []
         for index in reversed(chain):
@@ -626,10 +767,10 @@ class Translator:
         """`target += value` on a str, list or bytes: extended in place."""
         if not isinstance(node.op, ast.Add):
             raise Untranslatable(f"{type(node.op).__name__}= on {current}")
-        if current.name == "list" and target in self.params:
+        if current.name == "list" and self.is_argument(target):
             raise Untranslatable(f"it mutates its list argument {target!r}")
         other = self.expr(node.value, current)
-        name = rust_ident(target)
+        name = self.ident(target)
         if current == STR and other.type == CHAR:
             return f"{name}.push({other.code});"
         if other.type != current:
@@ -656,11 +797,11 @@ class Translator:
                 raise Untranslatable(f"{target.id!r} is used before it is assigned")
             if current.name in {"str", "list", "bytes"}:
                 return pad + self.extend(node, target.id, current)
-            left = Expr(rust_ident(target.id), current, place=True)
+            left = Expr(self.ident(target.id), current, place=True)
             result = self.binop(node.op, left, self.value(node.value, current))
             if result.type != current:
                 raise Untranslatable(f"{target.id!r} changes type from {current} to {result.type}")
-            return f"{pad}{rust_ident(target.id)} = {result.code};"
+            return f"{pad}{self.ident(target.id)} = {result.code};"
         if isinstance(target, ast.Subscript):
             (prep, place), elem = self.index_place(target)
             if elem.name not in {"int", "float"}:
@@ -682,19 +823,30 @@ class Translator:
                 f"the loop changes the list {names[0]!r}, shared with its container"
             )
         loop_var, ticks = self.fresh(), self.fresh()
-        sets = self.bind_target(node.target, Expr(f"{loop_var}{'?' if fallible else ''}", item))
-        body = self.block(node.body, depth + 1)
+        self.loops += 1
+        try:
+            sets = self.bind_target(node.target, Expr(f"{loop_var}{'?' if fallible else ''}", item))
+        finally:
+            self.loops -= 1
+        body = self.loop_body(node.body, depth + 1)
         tick = f"pyops::tick(&mut {ticks})?;"  # a huge range stays interruptible
         return (
             f"{pad}let mut {ticks}: u32 = 0;\n"
             f"{pad}for {loop_var} in {header} {{\n{pad}    {tick} {sets}\n{body}\n{pad}}}"
         )
 
+    def loop_body(self, statements: list[ast.stmt], depth: int) -> str:
+        self.loops += 1
+        try:
+            return self.block(statements, depth)
+        finally:
+            self.loops -= 1
+
     def bind_target(self, target: ast.expr, item: Expr) -> str:
         """Assign a loop item to the loop target: a name, or a tuple of names it unpacks."""
         if isinstance(target, ast.Name):
             self.declare(target.id, item.type)
-            return f"{rust_ident(target.id)} = {item.code};"
+            return f"{self.ident(target.id)} = {item.code};"
         if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
             if item.type.name != "tuple" or len(item.type.args) != len(target.elts):
                 raise Untranslatable(f"unpacking {item.type} into {ast.unparse(target)}")
@@ -702,7 +854,7 @@ class Translator:
             sets = [f"let {held} = {item.code};"]
             for i, (elt, t) in enumerate(zip(target.elts, item.type.args, strict=True)):
                 self.declare(elt.id, t)  # type: ignore[attr-defined]
-                sets.append(f"{rust_ident(elt.id)} = {held}.{i};")  # type: ignore[attr-defined]
+                sets.append(f"{self.ident(elt.id)} = {held}.{i};")  # type: ignore[attr-defined]
             return " ".join(sets)
         raise Untranslatable(f"a for loop that unpacks into {ast.unparse(target)}")
 
@@ -734,7 +886,7 @@ class Translator:
         if iterable.id in assigned or iterable.id in _mutated_in(body):
             # Python's iterator sees changes made while looping; a Rust copy would not.
             raise Untranslatable(f"the loop changes {iterable.id!r} while iterating over it")
-        name = rust_ident(iterable.id)
+        name = self.ident(iterable.id)
         if t == BYTES:
             index = self.fresh()
             return f"(0..{name}.len()).map(|{index}| i64::from({name}[{index}]))", INT, False
@@ -837,9 +989,9 @@ class Translator:
         t = self.env.get(owner)
         if t is None or t.name != "list":
             raise Untranslatable(f"the list method call {ast.unparse(node)}")
-        if owner in self.params:
+        if self.is_argument(owner):
             raise Untranslatable(f"it mutates its list argument {owner!r}")
-        name = rust_ident(owner)
+        name = self.ident(owner)
         if method == "append" and len(node.args) == 1 and not node.keywords:
             item_hint = None if t.uses("?") else t.args[0]
             item = self.value(node.args[0], item_hint, fresh_list=True, aliasable=False)
@@ -915,12 +1067,12 @@ class Translator:
             return self.constant(node.value, hint)
         if isinstance(node, ast.Name):
             if node.id in self.narrowed:
-                return Expr(f"{rust_ident(node.id)}.unwrap()", self.narrowed[node.id])
+                return Expr(f"{self.ident(node.id)}.unwrap()", self.narrowed[node.id])
             if node.id in self.env:
                 t = self.env[node.id]
                 if t.uses("?"):
                     raise Untranslatable(f"{node.id!r} is read before its item type is known")
-                return Expr(rust_ident(node.id), t, place=True)
+                return Expr(self.ident(node.id), t, place=True)
             if node.id in self.info.constants:
                 return self.constant(self.info.constants[node.id], hint)
             if self.info.math_imports.get(node.id) in MATH_CONSTANTS:  # from math import pi
@@ -1550,26 +1702,29 @@ class Translator:
         inside: list[ast.stmt] = [ast.Expr(e) for e in (node.elt, *gen.ifs)]
         header, item, fallible = self.iteration(gen.iter, inside)
         names = _target_names(gen.target)
-        # The comprehension variables are local to it, as in Python 3.
-        saved = {n: self.env.get(n) for n in names}
-        for n in names:
-            self.env.pop(n, None)
+        # The comprehension variables are local to it, as in Python 3: Rust variables of
+        # its own, declared in its loop (a name's variables outside are put back after).
+        saved = {n: (self.env.pop(n, None), self.slots.pop(n, None)) for n in names}
         var = self.fresh()
+        self.loops += 1
         try:
             sets = self.bind_target(gen.target, Expr(f"{var}{'?' if fallible else ''}", item))
             lets = " ".join(
-                f"let mut {rust_ident(n)}: {internal(self.env[n])} = {_default(self.env[n])}; "
-                f"let _ = &mut {rust_ident(n)};"
+                f"let mut {self.ident(n)}: {internal(self.env[n])} = {_default(self.env[n])}; "
+                f"let _ = &mut {self.ident(n)};"
                 for n in names
             )
             conditions = [self.condition(c) for c in gen.ifs]
             element = self.value(node.elt, fresh_list=True)
         finally:
-            for n, before in saved.items():
-                if before is None:
-                    self.env.pop(n, None)
-                else:
+            self.loops -= 1
+            for n, (before, slots) in saved.items():
+                self.env.pop(n, None)
+                self.slots.pop(n, None)
+                if before is not None:
                     self.env[n] = before
+                if slots is not None:
+                    self.slots[n] = slots
 
         def wrap(step: str) -> str:
             if conditions:
@@ -1620,6 +1775,16 @@ def _refuse_shape(func: ast.FunctionDef) -> None:
         raise Untranslatable("*args and **kwargs parameters")
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(func)):
         raise Untranslatable("a generator (it yields)")
+
+
+def _ends(statements: list[ast.stmt]) -> bool:
+    """Whether a block never goes on to the statement after it (it returns or raises)."""
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, ast.If):
+        return _ends(last.body) and _ends(last.orelse)
+    return isinstance(last, (ast.Return, ast.Raise))
 
 
 def _loops(statements: list[ast.stmt]) -> bool:

@@ -39,8 +39,10 @@ MOVED: dict[str, tuple[list[str], int]] = {
     "pygeohash": ([], 2),
     "semver": ([], 15),
     # A top-level module: its API is a class (methods are not migrated), no public function;
-    # profiled, its methods' private helpers move (the types from its tests' calls).
-    "hashids": (["_hash", "_unhash"], 0),
+    # profiled, its methods' private helpers move (the types from its tests' calls):
+    # `_reorder` rebinds its str to a list and back (a Rust variable per type) and swaps
+    # items; `_encode` has a chained assignment.
+    "hashids": (["_hash", "_unhash", "_reorder", "_ensure_length", "_encode"], 0),
     # flit with [project]; the version is `from .package_data import __version__`. Its two
     # translatable functions have no loop over their str label: not worth moving.
     "idna": ([], 14),

@@ -278,6 +278,28 @@ def checked_length(s: str, check: bool = False) -> int:
 def flags_and_sets(s: str, a: bool, b: bool, n: int) -> tuple[int, bool, float, list[bool]]:
     tests = [s.isascii(), n in {1523, 1524}, s in {"a", "bb"}, isinstance(s, (bytes, bytearray))]
     return (a + b + n, a & b ^ True, a * 1.5 - b, list(tests))
+
+
+def shuffled(string: str, salt: str) -> str:
+    # hashids' _reorder: the str is rebound to a list, shuffled in place, then a str again.
+    if salt:
+        string = list(string)
+        index = total = 0
+        for i in range(len(string) - 1, 0, -1):
+            total += ord(salt[index])
+            j = (ord(salt[index]) + index + total) % i
+            string[i], string[j] = string[j], string[i]
+            index = (index + 1) % len(salt)
+        string = "".join(string)
+    return string
+
+
+def paired(xs: list[int], n: int) -> list[int]:
+    ys = list(xs)
+    if ys:
+        ys[0], n = ys[-1] + n, len(ys)
+        ys[0], ys[-1] = ys[-1], ys[0]
+    return ys + [n]
 '''
 
 # What the extension must compute exactly, beyond what Hypothesis happens to draw.
@@ -353,6 +375,9 @@ CALLS = [
     "checked_length('abc')",
     "flags_and_sets('bb', True, False, 1523)",
     "flags_and_sets('\u00e9', True, True, -1)",
+    "shuffled('abcdefghijklmnopqrstuvwxyz', 'corpus')",
+    "shuffled('ab\U0001f600c', '\U0001f600x')",
+    "paired([1, 2, 3], 10)",
 ]
 EVAL = """
 import importlib, sys

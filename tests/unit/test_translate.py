@@ -224,8 +224,15 @@ def test_dp_table_and_nested_indexing() -> None:
         ("def f(x: float) -> int:\n    return x < 2**60", "compares an int with a float"),
         ("def f(n: int) -> float:\n    return n", "returns int where float"),
         (
-            "def f(n: int) -> int:\n    x = 0\n    x = 0.5\n    return n",
-            "a Rust variable has one type",
+            (
+                "def f(n: int) -> int:\n    x = 0\n    for i in range(n):\n"
+                "        x = 0.5\n    return n"
+            ),
+            "int and later float in a loop; a Rust variable has one type",
+        ),
+        (
+            "def f(n: int) -> int:\n    x = 0\n    if n:\n        x = 0.5\n    return n",
+            "'x' is float on one path and int on another; a Rust variable has one type",
         ),
         ("def f(xs: list[float]) -> float:\n    return sum(xs)", "float sums"),
         (
@@ -257,7 +264,7 @@ def test_dp_table_and_nested_indexing() -> None:
             "while iterating",
         ),
         ("def f(d: dict[str, int]) -> int:\n    return 0", "outside the translatable subset"),
-        ("def f(n: int) -> int:\n    a = b = n\n    return a", "chained"),
+        ("def f(n: int) -> int:\n    a = b = [n]\n    return a[0]", "chained assignment of a list"),
     ],
 )
 def test_refusals_give_a_reason(source: str, reason: str) -> None:
@@ -1012,3 +1019,69 @@ def test_isascii_constant_sets_and_foreign_isinstance() -> None:
     assert "isinstance" not in body
     # Floats in a set: `nan in {nan}` is identity first (refused, as for tuples).
     assert "{1.5, 2.5}" in _reason("def f(x: float) -> bool:\n    return x in {1.5, 2.5}\n")
+
+
+def test_a_name_rebound_to_another_type_gets_a_rust_variable_per_type() -> None:
+    """hashids' `_reorder`: a str parameter becomes a list, is shuffled, is a str again."""
+    body = _body(
+        """
+        def reorder(string: str, salt: str) -> str:
+            if salt:
+                string = list(string)
+                for i in range(len(string) - 1, 0, -1):
+                    j = ord(salt[i % len(salt)]) % i
+                    string[i], string[j] = string[j], string[i]
+                string = ''.join(string)
+            return string
+        """
+    )
+    assert "let mut string_1_: Vec<Vec<char>> = Vec::new();" in body
+    assert "string_1_ = string.clone()" in body
+    assert "string = {" in body  # the str variable again
+    assert "pyops::join(" in body
+    # The swap reads both items (j first, as Python does), then exchanges them in place.
+    assert re.search(
+        r"let (tmp\d+_) = pyops::index\(string_1_.len\(\), j, \"list\"\)\?; "
+        r"let (tmp\d+_) = pyops::index\(string_1_.len\(\), i, \"list\"\)\?; "
+        r"string_1_.swap\(\2, \1\);",
+        body,
+    ), body
+    # A rebound argument is a new value: changing it is not changing the caller's.
+    assert (
+        "mutates"
+        not in _translate(
+            "def f(s: str) -> str:\n    s = list(s)\n    s.append('x')\n    return ''.join(s)\n"
+        ).reason
+    )
+    # Refused where the paths meet with different types, or in a loop (its next pass).
+    assert "'x' is str on one path and int on another" in _reason(
+        "def f(n: int) -> int:\n    x = 1\n    if n:\n        x = 'a'\n    return n\n"
+    )
+    assert "in a loop" in _reason(
+        "def f(n: int) -> int:\n    x = 1\n    while n:\n        x = 'a'\n        n -= 1\n"
+        "    return n\n"
+    )
+    # A path that returns does not meet the others.
+    assert _body(
+        "def f(s: str) -> int:\n    if not s:\n        s = 0\n        return s\n    return len(s)\n"
+    )
+
+
+def test_chained_and_parallel_assignment() -> None:
+    body = _body(
+        """
+        def f(alphabet: str, n: int, xs: list[int]) -> str:
+            out = lottery = alphabet[n % len(alphabet)]
+            ys = list(xs)
+            ys[0], k = ys[-1] + n, len(out)
+            return out + lottery + str(k + ys[0])
+        """
+    )
+    # One value, bound left to right, each name its own copy.
+    assert re.search(r"\{ let (tmp\d+_) = .*; out = \1.clone\(\); lottery = \1.clone\(\); \}", body)
+    # Every value first, then the targets in order.
+    assert re.search(r"let (tmp\d+_) = .*; let (tmp\d+_) = .*; .*ys\[tmp\d+_\] = \1; k = \2;", body)
+    # Two names sharing one list in Python: no Rust copy can behave the same.
+    assert "chained assignment of a list" in _reason(
+        "def f(n: int) -> int:\n    a = b = [n]\n    a.append(1)\n    return len(b)\n"
+    )
