@@ -7,6 +7,7 @@ where they go and writes them. The Python-semantics helpers are `migrate_files/p
 from __future__ import annotations
 
 import ast
+import copy
 import inspect
 import itertools
 import math
@@ -99,12 +100,17 @@ def analyse(
     selected: tuple[str, ...] = (),
     observed: Mapping[str, Observed] | None = None,
     private: Collection[str] = (),
+    read: Callable[[str], str | None] | None = None,
+    package: str | None = None,
 ) -> tuple[list[FunctionPlan], list[Skipped]]:
     """Plan each selected function: translated body, skeleton, or skipped with a reason.
 
     `observed`: the types seen in real calls (migrate --profile), used where an annotation is
     missing or unusable and every call agreed. `private`: module-private functions planned
-    too when none is selected (the profile saw them called, maybe from methods)."""
+    too when none is selected (the profile saw them called, maybe from methods). `read`: the
+    source of another module of the project by its dotted name (None if it has none), for
+    the type aliases the module imports from its own package (`package`: the one holding
+    the module, which is the module itself for an `__init__.py`)."""
     tree = ast.parse(source)
     functions = {
         n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -119,6 +125,10 @@ def analyse(
         chosen = [f for f in functions.values() if not f.name.startswith("_") or f.name in private]
     constants, math_names, math_imports = _module_names(tree)
     aliases = _type_aliases(tree)
+    if read is not None:
+        if package is None:
+            package = dotted.rpartition(".")[0]
+        aliases = {**imported_aliases(tree, dotted, package, read), **aliases}
     module = _Module(
         functions=functions,
         constants=constants,
@@ -568,6 +578,64 @@ def _module_names(
         k: v for k, v in math_imports.items() if counts.get(k) == 1 and k not in rebound
     }
     return constants, frozenset(math_names), math_imports
+
+
+def imported_aliases(
+    tree: ast.Module, dotted: str, package: str, read: Callable[[str], str | None]
+) -> dict[str, ast.expr]:
+    """The type aliases a module imports from its own package's modules: astral's sun.py
+    says `from astral import Minutes`, and astral/__init__.py `Minutes = float`. Each alias
+    is resolved in the module that defines it (its names are that module's), one import
+    deep, and only where the module binds the name once (nothing rebinds it later)."""
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return {}
+    found: dict[str, ast.expr] = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        source = _imported_module(node, dotted, package)
+        text = read(source) if source else None
+        if text is None:
+            continue
+        try:
+            theirs = _type_aliases(ast.parse(text))
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        for alias in node.names:
+            local = alias.asname or alias.name
+            if alias.name in theirs and counts.get(local) == 1:
+                found[local] = _resolved(theirs[alias.name], theirs)
+    return found
+
+
+def _imported_module(node: ast.ImportFrom, dotted: str, package: str) -> str:
+    """The dotted name of the module of the project's own package that `node` imports
+    from ("" for another distribution's, or the module itself)."""
+    source = node.module or ""
+    if node.level:  # `from . import x` is the package, `from .. import x` its parent
+        parts = package.split(".") if package else []
+        if node.level - 1 >= len(parts):
+            return ""
+        source = ".".join([*parts[: len(parts) - (node.level - 1)], *filter(None, [node.module])])
+    if source.partition(".")[0] != dotted.partition(".")[0] or source == dotted:
+        return ""
+    return source
+
+
+def _resolved(node: ast.expr, aliases: dict[str, ast.expr], depth: int = 0) -> ast.expr:
+    """`node` with its module's own aliases put in place (`Elevation = Union[Degrees, ...]`
+    read elsewhere must not pick up another module's `Degrees`)."""
+    if depth > 10:  # noqa: PLR2004  (an alias cycle: left as it is, it will not parse)
+        return node
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, name: ast.Name) -> ast.expr:
+            if name.id in aliases:
+                return _resolved(aliases[name.id], aliases, depth + 1)
+            return name
+
+    return Substitute().visit(copy.deepcopy(node))  # type: ignore[no-any-return]
 
 
 def _type_aliases(tree: ast.Module) -> dict[str, ast.expr]:

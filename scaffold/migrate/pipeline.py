@@ -292,6 +292,8 @@ def _plan(  # noqa: C901, PLR0912, PLR0915  (the files, one after the other)
             # The private helpers the workload ran, too: a class's methods may do the work
             # through them (hashids), and no public function would bring them along.
             private=measured.hot_private() if measured is not None else (),
+            read=functools.partial(_sibling_source, project),
+            package=project.package,
         )
     except SyntaxError as error:
         raise InvalidInputError(f"{project.module_path} does not parse: {error}") from error
@@ -427,9 +429,26 @@ def _read_text(path: Path) -> tuple[str, str]:
     return text, _newline(text)
 
 
-def _read_source(path: Path) -> tuple[str, str]:
+def _sibling_source(project: _Project, dotted: str) -> str | None:
+    """The source of another module of the project's package (`astral` or `astral.julian`),
+    for the type aliases the module imports; None where there is none that reads safely
+    inside the project (a symlink out, a FIFO, a file too large or undecodable)."""
+    if project.single_file:
+        return None
+    base = project.top_package_dir.parent / Path(*dotted.split("."))
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        try:
+            if safe_io.is_file(project.root, path):
+                return _read_source(path, safe_io.read_bytes(project.root, path))[0]
+        except (ScaffoldError, OSError):
+            return None
+    return None
+
+
+def _read_source(path: Path, data: bytes | None = None) -> tuple[str, str]:
     """A Python module decoded as Python does (coding cookie, BOM), line endings kept."""
-    data = path.read_bytes()
+    if data is None:
+        data = path.read_bytes()
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return data.decode(encoding), encoding

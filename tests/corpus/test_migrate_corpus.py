@@ -47,9 +47,10 @@ MOVED: dict[str, tuple[list[str], int]] = {
     # translatable functions have no loop over their str label: not worth moving.
     "idna": ([], 14),
     # poetry ([tool.poetry]), built with maturin. Its float helpers move (`from math import
-    # cos, radians` names, float %, pow); the rest take an Observer or SunDirection, return a
-    # datetime/timedelta or an alias from another module. adjust_to_horizon moves: its branch
-    # that returns the int 0 where float is declared is redone in Python.
+    # cos, radians` names, float %, pow), and eq_of_time, whose `Minutes` is astral's alias of
+    # float (`from astral import Minutes`); the rest take an Observer or SunDirection or
+    # return a datetime/timedelta. adjust_to_horizon moves: its branch that returns the int 0
+    # where float is declared is redone in Python.
     "astral": (
         [
             "geom_mean_long_sun",
@@ -65,10 +66,11 @@ MOVED: dict[str, tuple[list[str], int]] = {
             "sun_rt_ascension",
             "sun_declination",
             "var_y",
+            "eq_of_time",
             "adjust_to_horizon",
             "adjust_to_obscuring_feature",
         ],
-        22,
+        21,
     ),
 }
 

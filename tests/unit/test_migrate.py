@@ -376,3 +376,42 @@ def test_loop_free_str_functions_stay_in_python_unless_named(project: Path) -> N
     assert status["vowels"][0] == status["area"][0] == status["triangle"][0] == "rust"
     named = migrate.run(_options(project, dry_run=True, functions=("dash",)))
     assert [(f.name, f.status) for f in named.functions] == [("dash", "rust")]
+
+
+def test_type_aliases_imported_from_the_package_resolve_where_they_are_defined(
+    project: Path, tmp_path: Path
+) -> None:
+    """astral's `from astral import Minutes` (`Minutes = float` in its __init__.py). An alias
+    is read in its own module's names: `Pair` there means floats, whatever `Degrees` means
+    here. A module that reads unsafely (a symlink out of the project) gives no alias."""
+    package = project / "src" / "demo_pkg"
+    (package / "__init__.py").write_text("Minutes = float\n")
+    (package / "units.py").write_text("Degrees = float\nPair = tuple[Degrees, Degrees]\n")
+    outside = tmp_path / "outside.py"
+    outside.write_text("Far = float\n")
+    (package / "far.py").symlink_to(outside)
+    (package / "slow.py").write_text(
+        textwrap.dedent(
+            """
+            from demo_pkg import Minutes
+            from .units import Pair as P
+            from .far import Far
+
+            Degrees = int
+
+
+            def spread(p: P, m: Minutes) -> Minutes:
+                return (p[0] - p[1]) * m
+
+
+            def far(x: Far) -> float:
+                return x * 2.0
+            """
+        )
+    )
+    result = migrate.run(_options(project, dry_run=True))
+    statuses = {f.name: (f.status, f.reason) for f in result.functions}
+    assert statuses["spread"] == ("rust", ""), statuses
+    assert statuses["far"][0] == "skipped", statuses
+    assert "type Far has no exact Rust equivalent" in statuses["far"][1]
+    assert "(f64, f64)" in result.diff
