@@ -12,7 +12,7 @@ import inspect
 import itertools
 import math
 import string
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,9 @@ class FunctionPlan:
     # (module logger, its slot, the levels the body and its helpers log at): the dispatch
     # reads each logger's threshold before the call (pyops::log_threshold).
     logs: tuple[tuple[str, int, tuple[int, ...]], ...] = ()
+    # Its decorators as written (functools' caches): the dispatch applies them again, in the
+    # same order, around the Rust function.
+    decorators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ def analyse(
         callable=_callable(tree, functions),
         observed=observed or {},
         loggers=_loggers(tree),
+        caches=_caches(tree),
     )
     counts = _binding_counts(tree)
     if counts is not _STAR:
@@ -217,6 +221,7 @@ class _Module:
     re_names: frozenset[str] = frozenset()
     patterns: dict[str, pyregex.Pattern | str] = field(default_factory=dict)
     loggers: frozenset[str] = frozenset()  # names bound once to logging.getLogger(...)
+    caches: frozenset[str] = frozenset()  # what names functools' caches: `functools.cache`...
     done: dict[str, FunctionPlan | Unsupported] = field(default_factory=dict)
     active: list[str] = field(default_factory=list)
 
@@ -260,7 +265,7 @@ class _Module:
         return pytranslate.Callee(name, params, plan.returns)
 
 
-def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> FunctionPlan:  # noqa: C901  (one check per refusal)
+def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> FunctionPlan:
     if isinstance(func, ast.AsyncFunctionDef):
         raise Unsupported("async functions")
     aliases = module.aliases
@@ -268,8 +273,7 @@ def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> Func
     args = func.args
     if args.vararg or args.kwarg:
         raise Unsupported("*args or **kwargs parameters")
-    if func.decorator_list:
-        raise Unsupported("decorated (the decorator would be lost)")
+    decorators = tuple(_reapplied(d, module.caches) for d in func.decorator_list)
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
     defaults += list(args.defaults)
@@ -304,10 +308,10 @@ def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> Func
     for params in itertools.islice(itertools.product(*choices), _MAX_UNION_TRIES):
         plan = _translated(func, module, params, returns, doc)
         if plan.body is not None:
-            return plan
+            return replace(plan, decorators=decorators)
         first = first or plan
     assert first is not None  # noqa: S101  (product of non-empty choices)
-    return first
+    return replace(first, decorators=decorators)
 
 
 _MAX_UNION_TRIES = 16
@@ -423,6 +427,51 @@ def _translated(
         tuple(helpers.values()),
         tuple(sorted(logs)),
     )
+
+
+def _reapplied(decorator: ast.expr, caches: frozenset[str]) -> str:
+    """A decorator the dispatch can apply again around the Rust function, as source text.
+    Only functools' caches (`@lru_cache`, `@functools.lru_cache(maxsize=256)`, `@cache`)
+    with literal arguments: they keep the function's results and run nothing else, so a
+    second application changes nothing but which function the cache calls. Any other
+    decorator may register, replace or change the function (semver's `@deprecated` warns):
+    the function stays in Python."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    literal = not isinstance(decorator, ast.Call) or all(
+        isinstance(a, ast.Constant)
+        for a in [*decorator.args, *(k.value for k in decorator.keywords)]
+    )
+    if ast.unparse(target) in caches and literal:
+        return ast.unparse(decorator)
+    raise Unsupported(
+        f"decorated with @{ast.unparse(decorator)} (only functools' lru_cache and cache are "
+        "applied again around the Rust function)"
+    )
+
+
+def _caches(tree: ast.Module) -> frozenset[str]:
+    """How the module names functools' caches: `functools.lru_cache` after `import functools`,
+    `cache` after `from functools import cache`; only through names bound once."""
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return frozenset()
+    found = set()
+    for node in _module_level(tree):
+        if isinstance(node, ast.Import):
+            found |= {
+                f"{alias.asname or 'functools'}.{member}"
+                for alias in node.names
+                if alias.name == "functools" and counts.get(alias.asname or "functools") == 1
+                for member in ("lru_cache", "cache")
+            }
+        elif isinstance(node, ast.ImportFrom) and node.module == "functools" and not node.level:
+            found |= {
+                alias.asname or alias.name
+                for alias in node.names
+                if alias.name in {"lru_cache", "cache"}
+                and counts.get(alias.asname or alias.name) == 1
+            }
+    return frozenset(found)
 
 
 def _default(
@@ -1069,6 +1118,20 @@ def cargo_toml(*, crate: str, lib: str, version: str, abi3: str | None, plan: Mo
 # -- Python -----------------------------------------------------------------------------------
 
 
+def _redecorate(plan: ModulePlan) -> str:
+    """The dispatch lines that put a moved function's caches back around its Rust version
+    (decorators apply from the innermost, the last written, out)."""
+    lines = []
+    for f in plan.functions:
+        if f.decorators:  # a skeleton too: it is wrapped once it is finished in Rust
+            wrapped = f'namespace["{f.name}"]'
+            for decorator in reversed(f.decorators):
+                wrapped = f"{decorator}({wrapped})"
+            lines.append(f'    if namespace["{f.name}"] is not reference["{f.name}"]:\n')
+            lines.append(f'        namespace["{f.name}"] = {wrapped}\n')
+    return "".join(lines)
+
+
 def dispatch_block(plan: ModulePlan) -> str:
     names = ", ".join(f'"{f.name}"' for f in plan.functions)
     names += "," if len(plan.functions) == 1 else ""
@@ -1101,7 +1164,7 @@ def _use_rust_versions() -> dict[str, object]:
     for name in rust.__implemented__:
         if name in reference:
             namespace[name] = builtins.getattr(rust, name)
-    return reference
+{_redecorate(plan)}    return reference
 
 
 _PYTHON_REFERENCE = _use_rust_versions()

@@ -260,6 +260,9 @@ class Expr:
     # For a str literal: its chars as a `&[char]` in place, for the operands that are only
     # read (`borrowed`), where `pyops::chars("...")` would build a Vec on every call.
     slice: str = ""
+    # For `s[a:b]` of a str variable: that part as a `&[char]` of the variable, for a
+    # comparison only (no Vec built to compare it; elsewhere it could overlap a write to s).
+    view: str = ""
 
 
 def borrowed(e: Expr) -> str:
@@ -816,7 +819,11 @@ class Translator:
         pad = "    " * depth
         if node.orelse:
             raise Untranslatable("for ... else")
-        header, item, fallible = self.iteration(node.iter, node.body)
+        table = self.static_table(node.iter)
+        if table is not None:
+            header, item, fallible = *table, False
+        else:
+            header, item, fallible = self.iteration(node.iter, node.body)
         names = _target_names(node.target)
         if item.uses("list") and set(names) & _mutated_in(node.body):
             raise Untranslatable(
@@ -825,7 +832,8 @@ class Translator:
         loop_var, ticks = self.fresh(), self.fresh()
         self.loops += 1
         try:
-            sets = self.bind_target(node.target, Expr(f"{loop_var}{'?' if fallible else ''}", item))
+            got = Expr(f"{loop_var}{'?' if fallible else ''}", item)
+            sets = self.bind_target(node.target, got, borrowed=table is not None)
         finally:
             self.loops -= 1
         body = self.loop_body(node.body, depth + 1)
@@ -842,19 +850,43 @@ class Translator:
         finally:
             self.loops -= 1
 
-    def bind_target(self, target: ast.expr, item: Expr) -> str:
-        """Assign a loop item to the loop target: a name, or a tuple of names it unpacks."""
+    def static_table(self, iterable: ast.expr) -> tuple[str, PyType] | None:
+        """A module constant table of strs and numbers (roman's `(("M", 1000), ...)`) as a
+        Rust array of borrowed items, and the item type: the loop then copies each str into
+        the loop variable's own buffer, instead of building every str of the table anew on
+        each call."""
+        if not (isinstance(iterable, ast.Name) and iterable.id not in self.env):
+            return None
+        value = self.info.constants.get(iterable.id)
+        if not isinstance(value, tuple) or len(value) < 2:  # noqa: PLR2004  (a table)
+            return None
+        rows = [_static_item(v) for v in value]
+        kinds = {row[1] for row in rows if row is not None}
+        if None in rows or len(kinds) != 1:
+            return None
+        items = ", ".join(row[0] for row in rows if row is not None)
+        return f"[{items}]", kinds.pop()
+
+    def bind_target(self, target: ast.expr, item: Expr, *, borrowed: bool = False) -> str:
+        """Assign a loop item to the loop target: a name, or a tuple of names it unpacks.
+        `borrowed`: the item's strs are `&[char]` (static_table), copied into the target."""
+
+        def bind(name: str, code: str, t: PyType) -> str:
+            self.declare(name, t)
+            ident = self.ident(name)
+            if borrowed and t == STR:
+                return f"{ident}.clear(); {ident}.extend_from_slice({code});"
+            return f"{ident} = {code};"
+
         if isinstance(target, ast.Name):
-            self.declare(target.id, item.type)
-            return f"{self.ident(target.id)} = {item.code};"
+            return bind(target.id, item.code, item.type)
         if isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name) for e in target.elts):
             if item.type.name != "tuple" or len(item.type.args) != len(target.elts):
                 raise Untranslatable(f"unpacking {item.type} into {ast.unparse(target)}")
             held = self.fresh()
             sets = [f"let {held} = {item.code};"]
             for i, (elt, t) in enumerate(zip(target.elts, item.type.args, strict=True)):
-                self.declare(elt.id, t)  # type: ignore[attr-defined]
-                sets.append(f"{self.ident(elt.id)} = {held}.{i};")  # type: ignore[attr-defined]
+                sets.append(bind(elt.id, f"{held}.{i}", t))  # type: ignore[attr-defined]
             return " ".join(sets)
         raise Untranslatable(f"a for loop that unpacks into {ast.unparse(target)}")
 
@@ -1338,10 +1370,13 @@ class Translator:
             # Python compares container items by identity first: [nan] == [nan] when it is
             # the same float object. Rust compares the values: never equal.
             raise Untranslatable(f"{ast.unparse(node)}: == on {left.type} differs for NaN")
-        if left.type == STR and (left.slice or right.slice):
-            # A literal operand: compare as slices, with no Vec built for it.
-            # Only borrowed: a variable's copy (value() clones places) is not needed.
-            sides = [e.slice or f"&({e.code.removesuffix('.clone()')})[..]" for e in (left, right)]
+        if left.type == STR:
+            # Compared as slices: no Vec built for a literal or a part of a variable, and no
+            # copy of a variable (value() clones places).
+            sides = [
+                e.slice or e.view or f"&({e.code.removesuffix('.clone()')})[..]"
+                for e in (left, right)
+            ]
             return f"({sides[0]} {_CMP[type(op)]} {sides[1]})"
         return f"({left.code} {_CMP[type(op)]} {right.code})"
 
@@ -1404,11 +1439,13 @@ class Translator:
                     ".collect::<Vec<_>>() }",
                     t,
                 )
-            return Expr(
+            code = (
                 f"{{ let {tmp} = &{seq.code}; let ({lo}, {hi}) = pyops::slice({tmp}.len(), "
-                f"{bounds[0]}, {bounds[1]}); {tmp}[{lo}..{hi}].to_vec() }}",
-                t,
+                f"{bounds[0]}, {bounds[1]}); {tmp}[{lo}..{hi}].to_vec() }}"
             )
+            view = code.removesuffix(".to_vec() }") + " }" if seq.place and t == STR else ""
+            view = view.replace(f"{tmp}[{lo}..{hi}] }}", f"&{tmp}[{lo}..{hi}] }}")
+            return Expr(code, t, view=view)
         if t.name == "tuple":
             i = literal_int(node.slice)
             if i is None or not -len(t.args) <= i < len(t.args):
@@ -1768,13 +1805,33 @@ def truth(got: Expr) -> str:
 
 
 def _refuse_shape(func: ast.FunctionDef) -> None:
-    """What no body of this kind can be translated with, whatever it does."""
-    if func.decorator_list:
-        raise Untranslatable("decorated functions keep their Python behaviour")
+    """What no body of this kind can be translated with, whatever it does (decorators are
+    vetted by migrate_codegen: functools' caches are applied again around the Rust one)."""
     if func.args.vararg or func.args.kwarg:
         raise Untranslatable("*args and **kwargs parameters")
     if any(isinstance(n, ast.Yield | ast.YieldFrom) for n in ast.walk(func)):
         raise Untranslatable("a generator (it yields)")
+
+
+def _static_item(value: object) -> tuple[str, PyType] | None:
+    """A constant str, number or bool, or a flat tuple of them, as a Rust constant
+    expression (a str as a `&[char]`), and its type; None for anything else."""
+    if isinstance(value, bool):
+        return ("true" if value else "false"), BOOL
+    if isinstance(value, int) and _I64[0] <= value <= _I64[1]:
+        return f"{value}_i64", INT
+    if isinstance(value, float):
+        return f"({rust_float(value)})", FLOAT
+    if isinstance(value, str):
+        return _char_slice(value), STR
+    if isinstance(value, tuple) and value and not any(isinstance(v, tuple) for v in value):
+        parts = [_static_item(v) for v in value]
+        if None in parts:
+            return None
+        codes = [p[0] for p in parts if p is not None]
+        code = f"({', '.join(codes)},)" if len(codes) == 1 else f"({', '.join(codes)})"
+        return code, PyType("tuple", tuple(p[1] for p in parts if p is not None))
+    return None
 
 
 def _ends(statements: list[ast.stmt]) -> bool:

@@ -38,6 +38,7 @@ requires-python = ">=3.11"
 MODULE = '''\
 """One function per construct the translator handles."""
 
+import functools
 import math
 from math import pi, sqrt, radians as rad
 
@@ -294,6 +295,12 @@ def shuffled(string: str, salt: str) -> str:
     return string
 
 
+@functools.lru_cache(maxsize=64)
+def cached_triangle(n: int) -> int:
+    # The cache is applied again around the Rust function.
+    return n * (n + 1) // 2
+
+
 def paired(xs: list[int], n: int) -> list[int]:
     ys = list(xs)
     if ys:
@@ -331,6 +338,11 @@ assert m.text_length(b" ab ", 2.5) == 4 and m.text_length(" ab ", 2) == 4
 # Calls that take the branch Rust hands to Python get Python's result and exception (CALLS
 # shows that the others run in Rust: no reference is registered there).
 assert m.checked_length("ab", True) == 3 and m.checked_length("ab") == 2
+# functools' cache wraps the Rust function, as it wrapped the Python one.
+assert m.cached_triangle.__wrapped__ is rust.cached_triangle, m.cached_triangle
+assert m.cached_triangle(10) == m.cached_triangle(10) == 55
+assert m.cached_triangle.cache_info().hits == 1
+assert m.cached_triangle(2**70) == python["cached_triangle"](2**70)  # beyond i64: Python
 try:
     m.checked_length("xyz", True)
 except ValueError as error:
@@ -378,6 +390,7 @@ CALLS = [
     "shuffled('abcdefghijklmnopqrstuvwxyz', 'corpus')",
     "shuffled('ab\U0001f600c', '\U0001f600x')",
     "paired([1, 2, 3], 10)",
+    "cached_triangle(1000)",
 ]
 EVAL = """
 import importlib, sys

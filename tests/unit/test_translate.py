@@ -785,7 +785,17 @@ def test_loops_over_enumerate_zip_reversed_and_tables() -> None:
     assert "pyops::zip_strict(" in body
     assert "?;" in body  # a strict zip item is a PyResult
     assert ".rev()" in body
-    assert 'vec![(pyops::chars("M"), 1000_i64, ), ' in body
+    # A constant table is a Rust array of borrowed strs, copied into the loop variable's own
+    # buffer: no Vec is built for each of its strs on every call.
+    assert "[((&['M'] as &[char]), 1000_i64), ((&['D'] as &[char]), 500_i64)]" in body
+    assert "numeral.clear(); numeral.extend_from_slice(" in body
+
+
+def test_str_comparisons_borrow_their_operands() -> None:
+    body = _body("def f(s: str, t: str, i: int) -> bool:\n    return s[i:i + 2] == t and t < s\n")
+    assert "&tmp" in body  # the part of s, in place
+    assert ".to_vec()" not in body
+    assert ".clone()" not in body
 
 
 def test_generator_expressions_are_lazy_where_python_is() -> None:
@@ -1085,3 +1095,54 @@ def test_chained_and_parallel_assignment() -> None:
     assert "chained assignment of a list" in _reason(
         "def f(n: int) -> int:\n    a = b = [n]\n    a.append(1)\n    return len(b)\n"
     )
+
+
+def test_functools_caches_are_applied_again_around_the_rust_function() -> None:
+    source = """
+        import functools
+        from functools import cache as memo
+
+        @functools.lru_cache(maxsize=256)
+        def tri(n: int) -> int:
+            return n * (n + 1) // 2
+
+        @memo
+        @functools.cache
+        def sq(n: int) -> int:
+            return tri(n) * n
+
+        def deprecated(f):
+            return f
+
+        @deprecated
+        def old(n: int) -> int:
+            return n
+        """
+    plans, skipped = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
+    by_name = {p.name: p for p in plans}
+    assert by_name["tri"].decorators == ("functools.lru_cache(maxsize=256)",)
+    assert by_name["sq"].body is not None
+    reasons = {s.name: s.reason for s in skipped}
+    assert "decorated with @deprecated" in reasons["old"]  # it may do anything: stays
+    plan = migrate_codegen.ModulePlan(
+        dotted="pkg.mod",
+        package="pkg",
+        module="mod",
+        extension="_mod_rs",
+        env_var="PKG_PURE_PYTHON",
+        functions=tuple(plans),
+    )
+    block = migrate_codegen.dispatch_block(plan)
+    # Innermost first, as Python applied them; only where the Rust version replaced it.
+    assert 'namespace["sq"] = memo(functools.cache(namespace["sq"]))' in block
+    assert 'if namespace["tri"] is not reference["tri"]:' in block
+    # A cache with computed arguments, or a name bound twice, is not known to be functools'.
+    for source in (
+        (
+            "import functools\nN = 3\n@functools.lru_cache(maxsize=N)\ndef f(n: int) -> int:\n"
+            "    return n\n"
+        ),
+        "from functools import cache\ncache = print\n@cache\ndef f(n: int) -> int:\n    return n\n",
+    ):
+        _, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
+        assert "decorated with @" in skipped[0].reason, skipped
