@@ -1813,7 +1813,7 @@ def _refuse_shape(func: ast.FunctionDef) -> None:
         raise Untranslatable("a generator (it yields)")
 
 
-def _static_item(value: object) -> tuple[str, PyType] | None:
+def _static_item(value: object) -> tuple[str, PyType] | None:  # noqa: PLR0911  (one per kind)
     """A constant str, number or bool, or a flat tuple of them, as a Rust constant
     expression (a str as a `&[char]`), and its type; None for anything else."""
     if isinstance(value, bool):
