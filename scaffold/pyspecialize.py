@@ -82,7 +82,9 @@ def _text(tr: Translator, node: ast.expr) -> Expr:
     """A str operand (a one-character str is a char inside the body: widened)."""
     got = tr.expr(node, STR)
     if got.type == CHAR:
-        return Expr(f"vec![{got.code}]", STR, slice=got.slice)
+        # Read in place (`std::slice::from_ref`), no Vec of one char built for each call.
+        view = got.slice or f"std::slice::from_ref(&{got.code})"
+        return Expr(f"vec![{got.code}]", STR, slice=view)
     if got.type != STR:
         raise Untranslatable(f"{ast.unparse(node)} is {got.type}, not str")
     return got

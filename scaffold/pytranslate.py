@@ -1352,10 +1352,11 @@ class Translator:
             fixed = f"({rust_float(float(number))})"
             left = Expr(fixed, FLOAT) if left.type == INT else left
             right = Expr(fixed, FLOAT) if right.type == INT else right
+        # A char against a str: the char as a one-item slice in place (no Vec built).
         if left.type == CHAR and right.type == STR:
-            left = Expr(f"vec![{left.code}]", STR)
+            left = Expr(f"vec![{left.code}]", STR, view=f"std::slice::from_ref(&{left.code})")
         if right.type == CHAR and left.type == STR:
-            right = Expr(f"vec![{right.code}]", STR)
+            right = Expr(f"vec![{right.code}]", STR, view=f"std::slice::from_ref(&{right.code})")
         if left.type != right.type:
             raise Untranslatable(f"{ast.unparse(node)} compares {left.type} with {right.type}")
         if type(op) not in {ast.Eq, ast.NotEq} and left.type.name not in {
