@@ -820,6 +820,8 @@ class Translator:
         if node.orelse:
             raise Untranslatable("for ... else")
         table = self.static_table(node.iter)
+        if table is not None and isinstance(node.target, ast.Name) and table[1].name == "tuple":
+            table = None  # a whole row in one variable: an owned tuple, as before
         if table is not None:
             header, item, fallible = *table, False
         else:

@@ -295,6 +295,19 @@ def shuffled(string: str, salt: str) -> str:
     return string
 
 
+def table_rows(s: str) -> int:
+    # A constant table in loops: borrowed strs copied into the loop variable, a whole row.
+    n = 0
+    for w in WORDS:
+        if w == s:
+            n += 1
+        w += "!"
+    for row in TABLE:
+        if s.startswith(row[0]):
+            n += row[1]
+    return n + len(w)
+
+
 @functools.lru_cache(maxsize=64)
 def cached_triangle(n: int) -> int:
     # The cache is applied again around the Rust function.
@@ -391,6 +404,8 @@ CALLS = [
     "shuffled('ab\U0001f600c', '\U0001f600x')",
     "paired([1, 2, 3], 10)",
     "cached_triangle(1000)",
+    "table_rows('bb')",
+    "table_rows('CMX')",
 ]
 EVAL = """
 import importlib, sys

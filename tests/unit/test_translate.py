@@ -789,6 +789,12 @@ def test_loops_over_enumerate_zip_reversed_and_tables() -> None:
     # buffer: no Vec is built for each of its strs on every call.
     assert "[((&['M'] as &[char]), 1000_i64), ((&['D'] as &[char]), 500_i64)]" in body
     assert "numeral.clear(); numeral.extend_from_slice(" in body
+    # A whole row in one variable stays an owned tuple.
+    whole = _body(
+        "TABLE = (('M', 1000), ('D', 500))\n"
+        "def f(n: int) -> int:\n    for row in TABLE:\n        n += row[1]\n    return n\n"
+    )
+    assert 'vec![(pyops::chars("M"), 1000_i64, ), ' in whole
 
 
 def test_str_comparisons_borrow_their_operands() -> None:
