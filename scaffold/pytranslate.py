@@ -709,15 +709,14 @@ class Translator:
         if t is None or t.name != "list" or self.is_argument(seq.id):
             return None
         name = self.ident(seq.id)
-        read = []
+        read, at = [], []
         for index in (second.slice, first.slice):
             i = self.value(index, INT)
             if i.type != INT:
                 raise Untranslatable("a list index that is not an int")
-            read.append(self.fresh())
-            read[-1] = f'let {read[-1]} = pyops::index({name}.len(), {i.code}, "list")?;'
-        j_at, i_at = (line.split()[1] for line in read)
-        return f"{{ {' '.join(read)} {name}.swap({i_at}, {j_at}); }}"
+            at.append(self.fresh())
+            read.append(f'let {at[-1]} = pyops::index({name}.len(), {i.code}, "list")?;')
+        return f"{{ {' '.join(read)} {name}.swap({at[1]}, {at[0]}); }}"
 
     def chained(self, node: ast.Assign, depth: int) -> str:
         """`a = b = value`: one value, bound to each name from left to right. Each Rust
@@ -1442,13 +1441,12 @@ class Translator:
                     ".collect::<Vec<_>>() }",
                     t,
                 )
-            code = (
-                f"{{ let {tmp} = &{seq.code}; let ({lo}, {hi}) = pyops::slice({tmp}.len(), "
-                f"{bounds[0]}, {bounds[1]}); {tmp}[{lo}..{hi}].to_vec() }}"
+            bound = (
+                f"let {tmp} = &{seq.code}; let ({lo}, {hi}) = pyops::slice({tmp}.len(), "
+                f"{bounds[0]}, {bounds[1]});"
             )
-            view = code.removesuffix(".to_vec() }") + " }" if seq.place and t == STR else ""
-            view = view.replace(f"{tmp}[{lo}..{hi}] }}", f"&{tmp}[{lo}..{hi}] }}")
-            return Expr(code, t, view=view)
+            view = f"{{ {bound} &{tmp}[{lo}..{hi}] }}" if seq.place and t == STR else ""
+            return Expr(f"{{ {bound} {tmp}[{lo}..{hi}].to_vec() }}", t, view=view)
         if t.name == "tuple":
             i = literal_int(node.slice)
             if i is None or not -len(t.args) <= i < len(t.args):

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from scaffold.migrate_codegen import FunctionPlan, ModulePlan
+
 TESTS = Path(__file__).resolve().parent
 REPO_ROOT = TESTS.parent
 PROJECTS = TESTS / "projects"
@@ -187,3 +189,18 @@ def unpack_sdist(project: CorpusProject, destination: Path) -> Path:
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def module_plan(plans: Iterable[FunctionPlan]) -> ModulePlan:
+    """A `ModulePlan` of the planned functions of a module `pkg.mod`, for the tests of what
+    lib.rs, the stub and the dispatch block say about them."""
+    from scaffold.migrate_codegen import ModulePlan
+
+    return ModulePlan(
+        dotted="pkg.mod",
+        package="pkg",
+        module="mod",
+        extension="_mod_rs",
+        env_var="PKG_PURE_PYTHON",
+        functions=tuple(plans),
+    )

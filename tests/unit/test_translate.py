@@ -14,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import module_plan
 
 from scaffold import migrate_codegen, pytranslate
 from scaffold.migrate_types import PyType, Unsupported, parse_annotation
@@ -276,14 +277,7 @@ def test_refused_bodies_still_get_typed_signatures() -> None:
         "def f(xs: dict[str, list[int]], k: str = 'a') -> set[int]:\n    return set()"
     )
     text = migrate_codegen.lib_rs(
-        migrate_codegen.ModulePlan(
-            dotted="pkg.mod",
-            package="pkg",
-            module="mod",
-            extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON",
-            functions=(plan,),
-        ),
+        module_plan([plan]),
         gil_used=False,
     )
     assert "pub fn f(xs: IndexMap<String, Vec<i64>>, k: String) -> PyResult<HashSet<i64>>" in text
@@ -479,14 +473,7 @@ def test_container_equality_with_floats_is_refused() -> None:
 
 def _plan_of(source: str) -> migrate_codegen.ModulePlan:
     plans, _ = migrate_codegen.analyse(source, dotted="pkg.mod")
-    return migrate_codegen.ModulePlan(
-        dotted="pkg.mod",
-        package="pkg",
-        module="mod",
-        extension="_mod_rs",
-        env_var="PKG_PURE_PYTHON",
-        functions=tuple(plans),
-    )
+    return module_plan(plans)
 
 
 def test_the_extension_takes_exact_arguments_only() -> None:
@@ -565,14 +552,7 @@ def test_names_that_collide_in_rust() -> None:
     plans, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
     assert [s.name for s in skipped] == ["IMPLEMENTED"]
     text = migrate_codegen.lib_rs(
-        migrate_codegen.ModulePlan(
-            dotted="pkg.mod",
-            package="pkg",
-            module="mod",
-            extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON",
-            functions=tuple(plans),
-        ),
+        module_plan(plans),
         gil_used=True,
     )
     assert "pub fn dist(px: f64, py: f64)" in text
@@ -676,14 +656,7 @@ def test_calls_to_module_functions_translate_the_callee_too() -> None:
     assert [h.name for h in plan.helpers] == ["_scaled", "_twice"]
     assert "_scaled(tmp" in plan.body
     text = migrate_codegen.lib_rs(
-        migrate_codegen.ModulePlan(
-            dotted="pkg.mod",
-            package="pkg",
-            module="mod",
-            extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON",
-            functions=(plan,),
-        ),
+        module_plan([plan]),
         gil_used=False,
     )
     assert text.count("pub fn _scaled(") == 1
@@ -876,14 +849,7 @@ def test_a_union_parameter_is_translated_for_the_arm_its_body_is_valid_for() -> 
         ("int", "int | float"),
     ]
     assert plan.body is not None, plan.reason
-    module = migrate_codegen.ModulePlan(
-        dotted="pkg.mod",
-        package="pkg",
-        module="mod",
-        extension="_mod_rs",
-        env_var="PKG_PURE_PYTHON",
-        functions=(plan,),
-    )
+    module = module_plan([plan])
     # Arguments of the other arms fail the exact extraction: Python takes those calls.
     assert "pyops::exact_bytes(v)?" in migrate_codegen.lib_rs(module, gil_used=False)
     assert "def f(v: bytes | str, n: int | float) -> int:" in migrate_codegen.stub(module)
@@ -931,14 +897,7 @@ def test_names_of_the_prelude_are_renamed_and_python_keeps_the_name() -> None:
     assert plan.body is not None
     assert "pyops::add(Ok_, 1_i64)" in plan.body
     text = migrate_codegen.lib_rs(
-        migrate_codegen.ModulePlan(
-            dotted="pkg.mod",
-            package="pkg",
-            module="mod",
-            extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON",
-            functions=(plan,),
-        ),
+        module_plan([plan]),
         gil_used=False,
     )
     assert "pub fn Some_(" in text
@@ -1130,14 +1089,7 @@ def test_functools_caches_are_applied_again_around_the_rust_function() -> None:
     assert by_name["sq"].body is not None
     reasons = {s.name: s.reason for s in skipped}
     assert "decorated with @deprecated" in reasons["old"]  # it may do anything: stays
-    plan = migrate_codegen.ModulePlan(
-        dotted="pkg.mod",
-        package="pkg",
-        module="mod",
-        extension="_mod_rs",
-        env_var="PKG_PURE_PYTHON",
-        functions=tuple(plans),
-    )
+    plan = module_plan(plans)
     block = migrate_codegen.dispatch_block(plan)
     # Innermost first, as Python applied them; only where the Rust version replaced it.
     assert 'namespace["sq"] = memo(functools.cache(namespace["sq"]))' in block

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from helpers import module_plan
 
 from scaffold import migrate_codegen, pyspecialize
 
@@ -34,14 +35,7 @@ def f(x: float, n: int) -> float:
 
 def _plan(source: str) -> migrate_codegen.ModulePlan:
     plans, _ = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
-    return migrate_codegen.ModulePlan(
-        dotted="pkg.mod",
-        package="pkg",
-        module="mod",
-        extension="_mod_rs",
-        env_var="PKG_PURE_PYTHON",
-        functions=tuple(plans),
-    )
+    return module_plan(plans)
 
 
 def _reason(source: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from helpers import module_plan
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,14 +162,7 @@ def test_search_sub_and_lambdas_translate_and_the_rest_says_why() -> None:
 def test_the_regex_crate_is_a_dependency_only_when_used() -> None:
     def plan(source: str) -> migrate_codegen.ModulePlan:
         plans, _ = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
-        return migrate_codegen.ModulePlan(
-            dotted="pkg.mod",
-            package="pkg",
-            module="mod",
-            extension="_mod_rs",
-            env_var="PKG_PURE_PYTHON",
-            functions=tuple(plans),
-        )
+        return module_plan(plans)
 
     used = plan(MODULE)
     toml = migrate_codegen.cargo_toml(crate="pkg", lib="_mod_rs", version="1", abi3=None, plan=used)
