@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from scaffold import pins, pyregex, pytranslate
 from scaffold.migrate_types import (
+    OBJECT,
     Observed,
     PyType,
     Unsupported,
@@ -64,6 +65,14 @@ class FunctionPlan:
     # Its decorators as written (functools' caches): the dispatch applies them again, in the
     # same order, around the Rust function.
     decorators: tuple[str, ...] = ()
+    # The body returns a module table's item as it is (pygeohash's `_PRECISION[n]`, an int or
+    # a float): the Rust function returns Python objects (pytranslate.FunctionInfo).
+    returns_object: bool = False
+
+    @property
+    def body_returns(self) -> PyType:
+        """What the Rust function returns (in its body's representation)."""
+        return OBJECT if self.returns_object else self.returns
 
 
 @dataclass(frozen=True)
@@ -143,6 +152,7 @@ def analyse(
         observed=observed or {},
         loggers=_loggers(tree),
         caches=_caches(tree),
+        tables=_tables(tree, constants),
     )
     counts = _binding_counts(tree)
     if counts is not _STAR:
@@ -222,6 +232,7 @@ class _Module:
     patterns: dict[str, pyregex.Pattern | str] = field(default_factory=dict)
     loggers: frozenset[str] = frozenset()  # names bound once to logging.getLogger(...)
     caches: frozenset[str] = frozenset()  # what names functools' caches: `functools.cache`...
+    tables: dict[str, PyType] = field(default_factory=dict)  # module dict/list/set displays
     done: dict[str, FunctionPlan | Unsupported] = field(default_factory=dict)
     active: list[str] = field(default_factory=list)
 
@@ -262,7 +273,7 @@ class _Module:
                 f"it calls {name}, which stays in Python ({plan.reason})"
             )
         params = tuple((p.name, p.type, p.default, p.kind) for p in plan.params)
-        return pytranslate.Callee(name, params, plan.returns)
+        return pytranslate.Callee(name, params, plan.body_returns)
 
 
 def _plan(func: ast.FunctionDef | ast.AsyncFunctionDef, module: _Module) -> FunctionPlan:
@@ -399,6 +410,7 @@ def _translated(
         re_names=module.re_names,
         patterns=dict(module.patterns),
         loggers=module.loggers,
+        tables=module.tables,
     )
     try:
         body: str | None = pytranslate.translate(func, info)
@@ -426,6 +438,7 @@ def _translated(
         reason,
         tuple(helpers.values()),
         tuple(sorted(logs)),
+        returns_object=info.returns_object,
     )
 
 
@@ -545,6 +558,50 @@ def _callable(
         return frozenset()
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     return frozenset(n for n in functions if counts.get(n) == 1 and n not in rebound)
+
+
+_TABLE_ITEMS = {int: PyType("int"), float: PyType("float"), str: PyType("str")}
+
+
+def _tables(tree: ast.Module, constants: Mapping[str, object]) -> dict[str, PyType]:
+    """Module names bound once, at the top, to a dict, list, tuple or set display (and not a
+    constant: a tuple of literals is one). The body reads each through Python at the call,
+    as the function does, so a change to the table is seen; its items are narrowed to the
+    one type the display's literal values have (ints, floats or strs), or kept as Python
+    objects (OBJECT) where they mix types or are not literals."""
+    counts = _binding_counts(tree)
+    if counts is _STAR:
+        return {}
+    rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
+    found: dict[str, PyType] = {}
+    for node in tree.body:
+        target, value = None, None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if not isinstance(target, ast.Name) or target.id in constants:
+            continue
+        if counts.get(target.id) != 1 or target.id in rebound:
+            continue
+        if isinstance(value, ast.Dict):
+            items: list[ast.expr] = list(value.values)
+        elif isinstance(value, ast.List | ast.Tuple | ast.Set):
+            items = list(value.elts)
+        else:
+            continue
+        found[target.id] = _item_type(items)
+    return found
+
+
+def _item_type(items: list[ast.expr]) -> PyType:
+    kinds = set()
+    for item in items:
+        try:
+            kinds.add(type(ast.literal_eval(item)))
+        except ValueError:
+            kinds.add(object)
+    return _TABLE_ITEMS.get(kinds.pop(), OBJECT) if len(kinds) == 1 else OBJECT
 
 
 def _loggers(tree: ast.Module) -> frozenset[str]:
@@ -831,7 +888,7 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     exported = {f.name for f in plan.functions}
     helpers = {h.name: h for f in plan.functions for h in f.helpers if h.name not in exported}
     for f in [*plan.functions, *helpers.values()]:
-        ret = f"PyResult<{_rust_type(f.returns, f)}>"
+        ret = f"PyResult<{_rust_type(f.body_returns, f)}>"
         lines += ["", f"/// Rust version of `{plan.dotted}.{f.name}`."]
         if f.name in helpers:
             lines += ["/// (Called by the functions above; Python keeps its own for other calls.)"]
@@ -893,30 +950,6 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
     return "\n".join(lines)
 
 
-def _extract(t: PyType, v: str, *, chars: bool = False) -> str:
-    """Rust code: `Some(value)` when the Python object `v` is exactly a `t` that fits, else None
-    (`chars`: a str as the Vec<char> a translated body takes)."""
-    simple = {"int": "int", "float": "float", "bool": "bool", "bytes": "bytes"}
-    simple["str"] = "chars" if chars else "str"
-    if t.name in simple or t.name == "none":
-        return f"pyops::exact_{simple.get(t.name, t.name)}({v})"
-    if t.name in {"list", "vartuple", "set", "optional"}:
-        return f"pyops::exact_{t.name}({v}, |x| {_extract(t.args[0], 'x', chars=chars)})"
-    if t.name == "tuple":
-        items = ", ".join(
-            _extract(a, f"&items[{i}]", chars=chars) + "?" for i, a in enumerate(t.args)
-        )
-        comma = "," if len(t.args) == 1 else ""
-        return f"pyops::exact_tuple({v}, {len(t.args)}).and_then(|items| Some(({items}{comma})))"
-    if t.name == "dict":
-        key, value = _extract(t.args[0], "&k"), _extract(t.args[1], "&x")
-        return (
-            f"{v}.cast_exact::<PyDict>().ok().and_then(|d| d.iter()"
-            f".map(|(k, x)| Some(({key}?, {value}?))).collect::<Option<IndexMap<_, _>>>())"
-        )
-    raise AssertionError(t.name)
-
-
 def _size(t: PyType, v: str) -> str:
     """Rust code: how long the value `v` of type `t` is (items, chars, bytes), "" for a scalar."""
     if t.name in {"str", "bytes", "list", "vartuple", "set", "dict"}:
@@ -973,14 +1006,16 @@ def _wrapper(f: FunctionPlan) -> list[str]:
     values = []
     for ident, p in zip(idents, f.params, strict=True):
         if p.default is None:
-            values.append(f"{_extract(p.type, ident if fixed else f'&{ident}?', chars=chars)}?")
+            values.append(
+                f"{pytranslate.exact_code(p.type, ident if fixed else f'&{ident}?', chars=chars)}?"
+            )
         else:
             given = f"{ident}.given()" if fixed else ident
-            extracted = _extract(p.type, "v" if fixed else "&v", chars=chars)
+            extracted = pytranslate.exact_code(p.type, "v" if fixed else "&v", chars=chars)
             default = _rust_default(p, chars=chars)
             values.append(f"match {given} {{ Some(v) => {extracted}?, None => {default} }}")
     types = ", ".join(_rust_type(p.type, f) for p in f.params)
-    returned = pytranslate.to_external("value", f.returns) if chars else "value"
+    returned = pytranslate.to_external("value", f.body_returns) if chars else "value"
     unpacked = ", ".join(f"a{i}" for i in range(n))
     call = f"super::{pytranslate.rust_ident(f.name)}({unpacked})"
     sizes = [size for i, p in enumerate(f.params) if (size := _size(p.type, f"a{i}"))]
@@ -1046,7 +1081,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         f"        let exact = || -> Option<({types}{comma})> {{",
         *(
             f"            pyops::set_log_threshold({slot}, pyops::log_threshold("
-            f'py, "{f.name}", "{name}", &[{", ".join(map(str, levels))}])?);'
+            f'py, "{name}", &[{", ".join(map(str, levels))}])?);'
             for name, slot, levels in f.logs
         ),
         *bind,
@@ -1058,7 +1093,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         # `()` would reach Python as an empty tuple: a function returning None returns None.
         (
             "                Ok(()) => return Ok(py.None()),"
-            if f.returns.name == "none"
+            if f.body_returns.name == "none"
             else f"                Ok(value) => return {returned}.into_py_any(py),"
         ),
         "                Err(error) if !error.is_instance_of::<PyOverflowError>(py) => {",

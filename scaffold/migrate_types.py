@@ -177,6 +177,8 @@ STR = PyType("str")
 BYTES = PyType("bytes")
 CHAR = PyType("char")
 NONE = PyType("none")
+# A value a translated body takes from Python and only passes on (pyops::Obj).
+OBJECT = PyType("object")
 
 
 def list_of(item: PyType) -> PyType:

@@ -29,6 +29,7 @@ from scaffold.migrate_types import (
     FLOAT,
     INT,
     NONE,
+    OBJECT,
     STR,
     PyType,
     Unsupported,
@@ -172,6 +173,8 @@ def internal(t: PyType) -> str:
         return f"Option<{internal(t.args[0])}>"
     if t.name in {"int", "float", "bool", "char", "none", "bytes"}:
         return t.rust()  # bytes: a Vec<u8> in and out, as PyO3 converts it
+    if t == OBJECT:
+        return "pyops::Obj"
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
 
@@ -192,6 +195,32 @@ def to_external(expr: str, t: PyType) -> str:
     raise Untranslatable(f"values of type {t} are outside the translatable subset")
 
 
+def exact_code(t: PyType, v: str, *, chars: bool = False) -> str:
+    """Rust code: `Some(value)` when the Python object `v` is exactly a `t` that fits, else None
+    (`chars`: a str as the Vec<char> a translated body takes)."""
+    simple = {"int": "int", "float": "float", "bool": "bool", "bytes": "bytes"}
+    simple["str"] = "chars" if chars else "str"
+    if t.name in simple or t.name == "none":
+        return f"pyops::exact_{simple.get(t.name, t.name)}({v})"
+    if t == OBJECT:
+        return f"Some(pyops::Obj({v}.clone().unbind()))"
+    if t.name in {"list", "vartuple", "set", "optional"}:
+        return f"pyops::exact_{t.name}({v}, |x| {exact_code(t.args[0], 'x', chars=chars)})"
+    if t.name == "tuple":
+        items = ", ".join(
+            exact_code(a, f"&items[{i}]", chars=chars) + "?" for i, a in enumerate(t.args)
+        )
+        comma = "," if len(t.args) == 1 else ""
+        return f"pyops::exact_tuple({v}, {len(t.args)}).and_then(|items| Some(({items}{comma})))"
+    if t.name == "dict":
+        key, value = exact_code(t.args[0], "&k"), exact_code(t.args[1], "&x")
+        return (
+            f"{v}.cast_exact::<PyDict>().ok().and_then(|d| d.iter()"
+            f".map(|(k, x)| Some(({key}?, {value}?))).collect::<Option<IndexMap<_, _>>>())"
+        )
+    raise AssertionError(t.name)
+
+
 def _default(t: PyType) -> str:
     if t.name == "tuple":
         inner = ", ".join(_default(a) for a in t.args)
@@ -203,6 +232,7 @@ def _default(t: PyType) -> str:
         "char": "'\\0'",
         "none": "()",
         "optional": "None",
+        "object": "pyops::Obj::none()",
     }.get(t.name, "Vec::new()")
 
 
@@ -316,12 +346,29 @@ class FunctionInfo:
     # Filled by the translation: why calls that take a branch Rust cannot run go to Python
     # ("line 12: the call f(x) ..."), one entry per such branch.
     redone: list[str] = field(default_factory=list)
+    # Module names bound once to a dict, list, tuple or set display: the body reads them
+    # through Python at each call (they can change), their items narrowed to this type
+    # (OBJECT where the display mixes types: pygeohash's `_PRECISION` has ints and floats).
+    tables: Mapping[str, PyType] = field(default_factory=dict)
+    # Set by the translation when the body returns a table's item as it is: the Rust function
+    # then returns every value as a Python object (pyops::Obj).
+    returns_object: bool = False
+
+
+class _ObjectReturn(Exception):  # noqa: N818  (a signal: translate again, returning objects)
+    pass
 
 
 def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
     """The Rust body (statements, ending with the tail expression) or `Untranslatable`."""
     try:
-        return Translator(func, info).body()
+        try:
+            return Translator(func, info).body()
+        except _ObjectReturn:
+            info.logged.clear()
+            info.redone.clear()
+            info.returns_object = True
+            return Translator(func, info).body()
     except Unsupported as error:
         raise Untranslatable(str(error)) from error
     except RecursionError as error:  # pragma: no cover - absurdly nested code
@@ -345,6 +392,12 @@ class Translator:
         self.matches: dict[str, Any] = {}
         # Temporaries must not collide with the function's own names (`tmp1_` is legal Python).
         self.taken = {rust_ident(n.id) for n in ast.walk(func) if isinstance(n, ast.Name)}
+        # Every name the function binds: local throughout it, in Python's scoping.
+        self.bound = {
+            n.id
+            for n in ast.walk(func)
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)
+        } | {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
         self.taken |= {rust_ident(a.arg) for a in ast.walk(func) if isinstance(a, ast.arg)}
         used = {n.id for n in ast.walk(func) if isinstance(n, ast.Name)}
         used |= {a.arg for a in ast.walk(func) if isinstance(a, ast.arg)}
@@ -384,7 +437,13 @@ class Translator:
             for t, ident in slots.items()
             if not (name in self.params and ident == rust_ident(name))
         ]
-        if self.info.returns == NONE:
+        if self.info.returns_object:
+            tail = (
+                "    Ok(pyops::Obj::none())"
+                if self.info.returns == NONE or self.info.returns.name == "optional"
+                else '    Err(PyTypeError::new_err("ended without return (Python returns None)"))'
+            )
+        elif self.info.returns == NONE:
             tail = "    Ok(())"
         elif self.info.returns.name == "optional":
             tail = "    Ok(None)"
@@ -555,6 +614,8 @@ class Translator:
 
     def return_(self, node: ast.Return) -> str:
         want = self.info.returns
+        if self.info.returns_object:
+            return self.object_return(node)
         if node.value is None or (
             isinstance(node.value, ast.Constant) and node.value.value is None
         ):
@@ -575,8 +636,28 @@ class Translator:
                     if want.name == "optional"
                     else f"return Ok({code});"
                 )
-        code = coerce(self.value(node.value, inner), inner, "returns").code
+        got = self.value(node.value, inner)
+        if got.type == OBJECT:
+            raise _ObjectReturn
+        code = coerce(got, inner, "returns").code
         return f"return Ok(Some({code}));" if want.name == "optional" else f"return Ok({code});"
+
+    def object_return(self, node: ast.Return) -> str:
+        """A `return` of a body that returns a table's item as it is: every value goes back
+        as the Python object it is (the table's own item, or the number or str converted)."""
+        want = self.info.returns
+        if node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
+            if want == NONE or want.name == "optional":
+                return "return Ok(pyops::Obj::none());"
+            raise Untranslatable(f"returns None where the annotation says {want}")
+        inner = want.args[0] if want.name == "optional" else want
+        got = self.value(node.value, inner)
+        if got.type == OBJECT:
+            return f"return Ok({got.code});"
+        code = coerce(got, inner, "returns").code
+        return f"return Ok(pyops::obj({to_external(code, inner)})?);"
 
     def declare(self, name: str, t: PyType) -> None:
         if (
@@ -1283,9 +1364,47 @@ class Translator:
         item = items.code[len("vec![") : -1]
         return Expr(f"pyops::repeat({item}, {count.code})?", items.type)
 
+    def table(self, node: ast.expr) -> str | None:
+        """The module table `node` names (read through Python at the call), or None: a name
+        the function binds is its local everywhere in it, as in Python."""
+        if (
+            isinstance(node, ast.Name)
+            and node.id in self.info.tables
+            and node.id not in self.env
+            and node.id not in self.bound
+        ):
+            return node.id
+        return None
+
+    def table_item(self, node: ast.Subscript) -> Expr | None:
+        """`TABLE[key]` on a module table, its item narrowed to the table's item type."""
+        name = self.table(node.value)
+        if name is None or isinstance(node.slice, ast.Slice):
+            return None
+        item = self.info.tables[name]
+        narrow = exact_code(item, "v", chars=True)
+        key = self.table_key(node.slice)
+        return Expr(f"pyops::table_item({rust_str(name)}, {key}, |v| {narrow})?", item)
+
+    def table_key(self, node: ast.expr) -> str:
+        """A key or index for a module table, as the Python object Python would look up."""
+        key = self.expr(node)  # only read: a str is converted from where it is
+        if key.type == STR:
+            return f"pyops::string({borrowed(key)})"
+        if key.type in {INT, FLOAT, BOOL, CHAR}:
+            return key.code
+        raise Untranslatable(f"a table key of type {key.type}")
+
     def compare(self, node: ast.Compare) -> Expr:
         """Python's chain `a < b < c`: each middle operand evaluated once (bound to a
         temporary), and later operands only when the earlier comparison held."""
+        if (
+            len(node.ops) == 1
+            and isinstance(node.ops[0], ast.In | ast.NotIn)
+            and (name := self.table(node.comparators[0])) is not None
+        ):
+            found = f"pyops::table_contains({rust_str(name)}, {self.table_key(node.left)})?"
+            return Expr(found if isinstance(node.ops[0], ast.In) else f"!{found}", BOOL)
         left_node = node.left
         left = self.value(left_node)
         steps: list[tuple[str, str]] = []  # (let binding the right operand, comparison)
@@ -1411,6 +1530,8 @@ class Translator:
         return f"{{ let {probe} = {item.code}; {seq.code}.contains(&{probe}) }}"
 
     def subscript(self, node: ast.Subscript) -> Expr:  # noqa: C901, PLR0911, PLR0912  (one branch per construct)
+        if (found := self.table_item(node)) is not None:
+            return found
         seq = self.expr(node.value)
         t = seq.type
         if isinstance(node.slice, ast.Slice):

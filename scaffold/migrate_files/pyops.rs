@@ -983,9 +983,12 @@ pub fn int_to_bytes(n: i64, length: i64, big: bool, signed: bool) -> PyResult<Ve
 // Rust type (an int in i64, a str without lone surrogates...). Anything else, including
 // argument errors, goes to the Python version unchanged, so no call changes its result.
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PySet, PyString, PyTuple};
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
+};
 
 /// Arguments at least this long (chars, bytes, items) run with the GIL released, so other
 /// Python threads go on meanwhile. Not below: releasing and taking back the GIL costs about
@@ -1162,8 +1165,111 @@ pub fn exact_set<'py, T: std::hash::Hash + Eq>(
     v.iter().map(|x| item(&x)).collect()
 }
 
-/// The module's globals (the namespace its functions read `logger` from at call time).
-static GLOBALS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+/// The module's globals (the namespace its functions read `logger` and tables from at call
+/// time): the `__globals__` of any function the module registered.
+static GLOBALS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+
+fn module_globals(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
+    let globals = GLOBALS.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
+        let functions = REFERENCE
+            .get(py)
+            .ok_or_else(|| pyo3::exceptions::PyLookupError::new_err("not registered"))?;
+        let first = functions.bind(py).try_iter()?.next().ok_or_else(|| {
+            pyo3::exceptions::PyLookupError::new_err("no function registered")
+        })??;
+        let function = functions.bind(py).get_item(first)?;
+        Ok(function.getattr("__globals__")?.cast_into::<PyDict>()?.unbind())
+    })?;
+    Ok(globals.bind(py))
+}
+
+/// A value a translated body takes from Python and only passes on (a table's item returned
+/// as it is: pygeohash's `_PRECISION[n]` is an int or a float, whatever the table holds).
+pub struct Obj(pub Py<PyAny>);
+
+impl Obj {
+    pub fn none() -> Obj {
+        Python::attach(|py| Obj(py.None()))
+    }
+}
+
+/// A body's value (a number, a String...) as the Python object a function returning a table's
+/// items returns for it.
+pub fn obj<T: for<'py> IntoPyObject<'py>>(value: T) -> PyResult<Obj> {
+    Python::attach(|py| Ok(Obj(value.into_py_any(py)?)))
+}
+
+impl Clone for Obj {
+    fn clone(&self) -> Obj {
+        Python::attach(|py| Obj(self.0.clone_ref(py)))
+    }
+}
+
+impl<'py> IntoPyObject<'py> for Obj {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(self.0.into_bound(py))
+    }
+}
+
+/// The module's table `name` as the function reads it at this call (its current binding),
+/// when that is exactly a dict, list, tuple, set or frozenset: looking an int or str up in
+/// those runs no Python code. Anything else (another binding, a subclass, no such name)
+/// redoes the call in Python, which reads the name itself.
+fn table<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let found = module_globals(py)?.get_item(name)?;
+    match found {
+        Some(table)
+            if table.is_exact_instance_of::<PyDict>()
+                || table.is_exact_instance_of::<PyList>()
+                || table.is_exact_instance_of::<PyTuple>()
+                || table.is_exact_instance_of::<PySet>()
+                || table.is_exact_instance_of::<PyFrozenSet>() =>
+        {
+            Ok(table)
+        }
+        _ => Err(redo("a module table that is not a plain dict, list, tuple or set")),
+    }
+}
+
+/// `name[key]` on a module table; a missing key redoes the call (Python raises KeyError or
+/// IndexError itself). `item` narrows the value to the body's type (None: redo).
+pub fn table_item<K, T>(
+    name: &str,
+    key: K,
+    item: impl FnOnce(&Bound<'_, PyAny>) -> Option<T>,
+) -> PyResult<T>
+where
+    K: for<'py> IntoPyObject<'py>,
+{
+    Python::attach(|py| {
+        let table = table(py, name)?;
+        if table.is_exact_instance_of::<PySet>() || table.is_exact_instance_of::<PyFrozenSet>() {
+            return Err(redo("a set is not subscriptable"));
+        }
+        let value = table.get_item(key).map_err(|_| redo("a key the table does not have"))?;
+        item(&value).ok_or_else(|| redo("a table value of another type"))
+    })
+}
+
+/// `key in name` on a module table (a dict's keys, a set's or a sequence's items).
+pub fn table_contains<K>(name: &str, key: K) -> PyResult<bool>
+where
+    K: for<'py> IntoPyObject<'py>,
+{
+    Python::attach(|py| {
+        let table = table(py, name)?;
+        if table.is_exact_instance_of::<PyList>() || table.is_exact_instance_of::<PyTuple>() {
+            // `in` on a sequence compares with each item's own `__eq__`: only for items of
+            // the key's exact type (what the table was written with) is that Python's answer.
+            return Err(redo("membership in a sequence table"));
+        }
+        table.contains(key).map_err(|_| redo("an unhashable key"))
+    })
+}
 /// `logging.Logger`, and the names of its methods a test may replace on one logger.
 static LOGGER_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
@@ -1178,15 +1284,11 @@ thread_local! {
 /// `name` is not exactly a `logging.Logger`, or a test replaced one of its methods (a mock
 /// must be called). Enabled levels are a threshold: Logger.isEnabledFor(level) is
 /// `level >= effective level` (and above `logging.disable`).
-pub fn log_threshold(py: Python<'_>, function: &str, name: &str, levels: &[i64]) -> Option<i64> {
+pub fn log_threshold(py: Python<'_>, name: &str, levels: &[i64]) -> Option<i64> {
     let check = || -> PyResult<i64> {
-        let globals = GLOBALS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-            let functions = REFERENCE
-                .get(py)
-                .ok_or_else(|| pyo3::exceptions::PyLookupError::new_err("not registered"))?;
-            Ok(functions.bind(py).get_item(function)?.getattr("__globals__")?.unbind())
-        })?;
-        let logger = globals.bind(py).get_item(name)?;
+        let logger = module_globals(py)?
+            .get_item(name)?
+            .ok_or_else(|| pyo3::exceptions::PyNameError::new_err(name.to_owned()))?;
         let class = LOGGER_CLASS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
             Ok(py.import("logging")?.getattr("Logger")?.unbind())
         })?;

@@ -36,7 +36,10 @@ MOVED: dict[str, tuple[list[str], int]] = {
     # int_to_string and string_to_int are not worth moving (they were 0.6x slower moved).
     "shortuuid": ([], 2),
     "metaphone": ([], 1),
-    "pygeohash": ([], 2),
+    # geohash_approximate_distance returns `_PRECISION[matching]`, a module dict of ints and
+    # floats, read through Python at each call and returned as the object it holds. The
+    # haversine distance takes the NamedTuple decode_exactly returns.
+    "pygeohash": (["geohash_approximate_distance"], 1),
     "semver": ([], 15),
     # A top-level module: its API is a class (methods are not migrated), no public function;
     # profiled, its methods' private helpers move (the types from its tests' calls):

@@ -320,6 +320,31 @@ def paired(xs: list[int], n: int) -> list[int]:
         ys[0], n = ys[-1] + n, len(ys)
         ys[0], ys[-1] = ys[-1], ys[0]
     return ys + [n]
+
+
+# Module tables, read through Python at each call (a change to them is seen).
+_PRECISION = {0: 20000000, 1: 5003530, 9: 3.71, 10: 0.6}
+_NAMES = {"a": "alpha", "b": "beta"}
+_VOWELS = {"a", "e", "o"}
+
+
+def precision(n: int) -> float:
+    # Mixed ints and floats: the item comes back as the object the table holds.
+    if n > 10:
+        return 0.0
+    return _PRECISION[n]
+
+
+def spelled(s: str) -> str:
+    out = ""
+    for c in s:
+        if c in _NAMES:
+            out += _NAMES[c]
+        elif c in _VOWELS:
+            out += c.upper()
+        else:
+            out += c
+    return out
 '''
 
 # What the extension must compute exactly, beyond what Hypothesis happens to draw.
@@ -356,6 +381,24 @@ assert m.cached_triangle.__wrapped__ is rust.cached_triangle, m.cached_triangle
 assert m.cached_triangle(10) == m.cached_triangle(10) == 55
 assert m.cached_triangle.cache_info().hits == 1
 assert m.cached_triangle(2**70) == python["cached_triangle"](2**70)  # beyond i64: Python
+# Module tables: the Rust path reads them through Python at each call.
+assert m.precision is rust.precision and m.spelled is rust.spelled
+assert repr(m.precision(1)) == "5003530" and repr(m.precision(9)) == "3.71", m.precision(1)
+assert m.precision(11) == 0.0 and m.spelled("abcde") == "alphabetacdE"
+m._PRECISION[1] = "changed"
+m._NAMES["c"] = "see"
+m._VOWELS.discard("e")
+assert m.precision(1) == "changed" and m.spelled("abcde") == "alphabetaseede"
+m._NAMES["d"] = 4  # not a str: Python does it (and raises its own TypeError)
+for call, expected in ((lambda: m.spelled("d"), TypeError), (lambda: m.precision(5), KeyError)):
+    try:
+        call()
+    except Exception as error:
+        assert type(error) is expected, error
+    else:
+        raise SystemExit("no error")
+m._NAMES = {"a": "A"}  # rebound: the new dict is read
+assert m.spelled("ab") == "Ab"
 try:
     m.checked_length("xyz", True)
 except ValueError as error:

@@ -1104,3 +1104,62 @@ def test_functools_caches_are_applied_again_around_the_rust_function() -> None:
     ):
         _, skipped = migrate_codegen.analyse(source, dotted="pkg.mod")
         assert "decorated with @" in skipped[0].reason, skipped
+
+
+def test_module_tables_are_read_through_python_at_each_call() -> None:
+    source = """
+        PRECISION = {0: 20000000, 1: 5003530, 9: 3.71}
+        NAMES = {"a": "alpha", "b": "beta"}
+        VOWELS = {"a", "e"}
+        COUNTS = [1, 2, 3]
+        MOVED = {"x": 1}
+        MOVED = {"x": 2}
+
+        def precision(n: int) -> float:
+            if n < 0:
+                return 0.0
+            return PRECISION[n]
+
+        def named(c: str) -> str:
+            if c in VOWELS and c not in NAMES:
+                return c
+            return NAMES[c]
+
+        def counted(i: int) -> int:
+            return COUNTS[i] * 2
+
+        def shadowed(n: int) -> int:
+            COUNTS = [n]
+            return COUNTS[0]
+
+        def rebound(k: str) -> int:
+            return MOVED[k]
+        """
+    plans, skipped = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
+    by_name = {p.name: p for p in plans}
+    # Mixed ints and floats: the item is returned as the object the table holds, and every
+    # other return value converted to a Python object too.
+    precision = by_name["precision"]
+    assert precision.returns_object
+    assert precision.body_returns.name == "object"
+    assert 'pyops::table_item("PRECISION", n, |v| Some(pyops::Obj(v.clone().unbind())))?' in (
+        precision.body or ""
+    )
+    assert "return Ok(pyops::obj(0.0f64)?);" in (precision.body or "")
+    # One item type: narrowed to it (a str is a Vec<char> in the body; another type redoes).
+    named = by_name["named"].body or ""
+    assert 'pyops::table_item("NAMES", pyops::string(&c), |v| pyops::exact_chars(v))?' in named
+    assert 'pyops::table_contains("VOWELS", pyops::string(&c))?' in named
+    assert '!pyops::table_contains("NAMES"' in named
+    assert not by_name["named"].returns_object
+    assert 'pyops::table_item("COUNTS", i, |v| pyops::exact_int(v))?' in (
+        by_name["counted"].body or ""
+    )
+    # A name the function binds is its local everywhere in it; a name bound twice at module
+    # level is no table.
+    assert "table_item" not in (by_name["shadowed"].body or "")
+    reasons = {s.name: s.reason for s in skipped}
+    reasons |= {p.name: p.reason for p in plans if p.body is None}
+    assert "the name 'MOVED'" in reasons["rebound"], reasons
+    lib = migrate_codegen.lib_rs(module_plan(plans), gil_used=False)
+    assert "pub fn precision(n: i64) -> PyResult<pyops::Obj> {" in lib
