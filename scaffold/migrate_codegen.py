@@ -934,12 +934,18 @@ def lib_rs(plan: ModulePlan, *, gil_used: bool) -> str:
         '        module.add("__implemented__", PyTuple::new(module.py(), super::IMPLEMENTED)?)',
         "    }",
         "",
-        "    /// The Python module registers its own functions here at import: every call that",
-        "    /// Rust cannot take exactly goes to them.",
+        "    /// The Python module registers its own functions here at import (every call that",
+        "    /// Rust cannot take exactly goes to them), and its namespace (the tables and loggers",
+        "    /// the functions read at each call).",
         "    #[pyfunction]",
         f'    #[pyo3(name = "{REFERENCE_FN}")]',
-        f"    fn {REFERENCE_FN.strip('_')}(functions: Bound<'_, PyAny>) {{",
-        "        let _ = pyops::REFERENCE.set(functions.py(), functions.unbind());",
+        f"    fn {REFERENCE_FN.strip('_')}(",
+        "        functions: Bound<'_, PyAny>,",
+        "        namespace: Bound<'_, PyDict>,",
+        "    ) {",
+        "        let py = functions.py();",
+        "        let _ = pyops::REFERENCE.set(py, functions.unbind());",
+        "        let _ = pyops::GLOBALS.set(py, namespace.unbind());",
         "    }",
     ]
     for f in plan.functions:
@@ -1081,7 +1087,7 @@ def _wrapper(f: FunctionPlan) -> list[str]:
         f"        let exact = || -> Option<({types}{comma})> {{",
         *(
             f"            pyops::set_log_threshold({slot}, pyops::log_threshold("
-            f'py, "{name}", &[{", ".join(map(str, levels))}])?);'
+            f'py, pyops::name!("{name}"), &[{", ".join(map(str, levels))}])?);'
             for name, slot, levels in f.logs
         ),
         *bind,
@@ -1195,7 +1201,7 @@ def _use_rust_versions() -> dict[str, object]:
     if importlib.util.find_spec(extension) is None:  # not built: stay pure Python
         return reference
     rust = importlib.import_module(extension)
-    rust.{REFERENCE_FN}(reference)
+    rust.{REFERENCE_FN}(reference, namespace)
     for name in rust.__implemented__:
         if name in reference:
             namespace[name] = builtins.getattr(rust, name)

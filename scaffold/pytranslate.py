@@ -1384,7 +1384,8 @@ class Translator:
         item = self.info.tables[name]
         narrow = exact_code(item, "v", chars=True)
         key = self.table_key(node.slice)
-        return Expr(f"pyops::table_item({rust_str(name)}, {key}, |v| {narrow})?", item)
+        code = f"pyops::table_item(pyops::name!({rust_str(name)}), {key}, |v| {narrow})?"
+        return Expr(code, item)
 
     def table_key(self, node: ast.expr) -> str:
         """A key or index for a module table, as the Python object Python would look up."""
@@ -1403,7 +1404,8 @@ class Translator:
             and isinstance(node.ops[0], ast.In | ast.NotIn)
             and (name := self.table(node.comparators[0])) is not None
         ):
-            found = f"pyops::table_contains({rust_str(name)}, {self.table_key(node.left)})?"
+            key = self.table_key(node.left)
+            found = f"pyops::table_contains(pyops::name!({rust_str(name)}), {key})?"
             return Expr(found if isinstance(node.ops[0], ast.In) else f"!{found}", BOOL)
         left_node = node.left
         left = self.value(left_node)

@@ -1165,23 +1165,39 @@ pub fn exact_set<'py, T: std::hash::Hash + Eq>(
     v.iter().map(|x| item(&x)).collect()
 }
 
-/// The module's globals (the namespace its functions read `logger` and tables from at call
-/// time): the `__globals__` of any function the module registered.
-static GLOBALS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
+/// The module's namespace (its functions read `logger` and tables from it at each call), which
+/// the module registers with its functions at import.
+pub static GLOBALS: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
 
 fn module_globals(py: Python<'_>) -> PyResult<&Bound<'_, PyDict>> {
-    let globals = GLOBALS.get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-        let functions = REFERENCE
-            .get(py)
-            .ok_or_else(|| pyo3::exceptions::PyLookupError::new_err("not registered"))?;
-        let first = functions.bind(py).try_iter()?.next().ok_or_else(|| {
-            pyo3::exceptions::PyLookupError::new_err("no function registered")
-        })??;
-        let function = functions.bind(py).get_item(first)?;
-        Ok(function.getattr("__globals__")?.cast_into::<PyDict>()?.unbind())
-    })?;
+    let globals = GLOBALS
+        .get(py)
+        .ok_or_else(|| pyo3::exceptions::PyLookupError::new_err("not registered"))?;
     Ok(globals.bind(py))
 }
+
+/// A Python str made once (as `pyo3::intern!`), for code that has no `py` where it names it:
+/// the names of the tables and loggers a function reads at each call.
+pub struct Name(&'static str, PyOnceLock<Py<PyString>>);
+
+impl Name {
+    pub const fn new(text: &'static str) -> Name {
+        Name(text, PyOnceLock::new())
+    }
+
+    pub fn get<'py>(&self, py: Python<'py>) -> &Bound<'py, PyString> {
+        self.1.get_or_init(py, || PyString::intern(py, self.0).unbind()).bind(py)
+    }
+}
+
+/// `name!("TABLE")`: a `&'static Name`, one per place in the code.
+macro_rules! name {
+    ($text:literal) => {{
+        static NAME: $crate::pyops::Name = $crate::pyops::Name::new($text);
+        &NAME
+    }};
+}
+pub(crate) use name;
 
 /// A value a translated body takes from Python and only passes on (a table's item returned
 /// as it is: pygeohash's `_PRECISION[n]` is an int or a float, whatever the table holds).
@@ -1219,8 +1235,10 @@ impl<'py> IntoPyObject<'py> for Obj {
 /// when that is exactly a dict, list, tuple, set or frozenset: looking an int or str up in
 /// those runs no Python code. Anything else (another binding, a subclass, no such name)
 /// redoes the call in Python, which reads the name itself.
-fn table<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-    let found = module_globals(py)?.get_item(name)?;
+fn table<'py>(py: Python<'py>, name: &Name) -> PyResult<Bound<'py, PyAny>> {
+    let found = module_globals(py)
+        .map_err(|_| redo("the module registered no namespace"))?
+        .get_item(name.get(py))?;
     match found {
         Some(table)
             if table.is_exact_instance_of::<PyDict>()
@@ -1238,7 +1256,7 @@ fn table<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
 /// `name[key]` on a module table; a missing key redoes the call (Python raises KeyError or
 /// IndexError itself). `item` narrows the value to the body's type (None: redo).
 pub fn table_item<K, T>(
-    name: &str,
+    name: &Name,
     key: K,
     item: impl FnOnce(&Bound<'_, PyAny>) -> Option<T>,
 ) -> PyResult<T>
@@ -1256,7 +1274,7 @@ where
 }
 
 /// `key in name` on a module table (a dict's keys, a set's or a sequence's items).
-pub fn table_contains<K>(name: &str, key: K) -> PyResult<bool>
+pub fn table_contains<K>(name: &Name, key: K) -> PyResult<bool>
 where
     K: for<'py> IntoPyObject<'py>,
 {
@@ -1284,11 +1302,11 @@ thread_local! {
 /// `name` is not exactly a `logging.Logger`, or a test replaced one of its methods (a mock
 /// must be called). Enabled levels are a threshold: Logger.isEnabledFor(level) is
 /// `level >= effective level` (and above `logging.disable`).
-pub fn log_threshold(py: Python<'_>, name: &str, levels: &[i64]) -> Option<i64> {
+pub fn log_threshold(py: Python<'_>, name: &Name, levels: &[i64]) -> Option<i64> {
     let check = || -> PyResult<i64> {
         let logger = module_globals(py)?
-            .get_item(name)?
-            .ok_or_else(|| pyo3::exceptions::PyNameError::new_err(name.to_owned()))?;
+            .get_item(name.get(py))?
+            .ok_or_else(|| pyo3::exceptions::PyNameError::new_err(name.0))?;
         let class = LOGGER_CLASS.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
             Ok(py.import("logging")?.getattr("Logger")?.unbind())
         })?;
@@ -1296,16 +1314,23 @@ pub fn log_threshold(py: Python<'_>, name: &str, levels: &[i64]) -> Option<i64> 
         if !logger.get_type().is(class.bind(py)) {
             return Err(not_plain());
         }
-        let own = logger.getattr("__dict__")?;
+        let own = logger.getattr(name!("__dict__").get(py))?.cast_into::<PyDict>()?;
         for method in [
-            "isEnabledFor", "debug", "info", "warning", "error", "exception", "critical",
+            name!("isEnabledFor"),
+            name!("debug"),
+            name!("info"),
+            name!("warning"),
+            name!("error"),
+            name!("exception"),
+            name!("critical"),
         ] {
-            if own.contains(method)? {
+            if own.contains(method.get(py))? {
                 return Err(not_plain());
             }
         }
+        let enabled = name!("isEnabledFor").get(py);
         for &level in levels {
-            if logger.call_method1("isEnabledFor", (level,))?.is_truthy()? {
+            if logger.call_method1(enabled, (level,))?.is_truthy()? {
                 return Ok(level);
             }
         }

@@ -406,7 +406,7 @@ package = module.__package__
 extension = importlib.import_module(
     (package + "." if package else "") + "_" + dotted.rpartition(".")[2] + "_rs"
 )
-extension.__pyo3_scaffold_reference__(module._PYTHON_REFERENCE)
+extension.__pyo3_scaffold_reference__(module._PYTHON_REFERENCE, vars(module))
 counts = dict.fromkeys(names, 0)
 calls = {name: [] for name in names}
 def counting(name, function):

@@ -529,7 +529,7 @@ def test_dispatch_block_binds_its_builtins(tmp_path: Path) -> None:
     (package / "mod.py").write_text(module)
     (package / "_mod_rs.py").write_text(
         "__implemented__ = ('f',)\nREF = {}\n\n"
-        "def __pyo3_scaffold_reference__(functions):\n    REF.update(functions)\n\n"
+        "def __pyo3_scaffold_reference__(functions, namespace):\n    REF.update(functions)\n\n"
         "def f(n):\n    return ('rust', n)\n"
     )
     probe = (
@@ -1142,17 +1142,20 @@ def test_module_tables_are_read_through_python_at_each_call() -> None:
     precision = by_name["precision"]
     assert precision.returns_object
     assert precision.body_returns.name == "object"
-    assert 'pyops::table_item("PRECISION", n, |v| Some(pyops::Obj(v.clone().unbind())))?' in (
-        precision.body or ""
+    assert (
+        'table_item(pyops::name!("PRECISION"), n, |v| Some(pyops::Obj(v.clone().unbind())))?'
+        in (precision.body or "")
     )
     assert "return Ok(pyops::obj(0.0f64)?);" in (precision.body or "")
     # One item type: narrowed to it (a str is a Vec<char> in the body; another type redoes).
     named = by_name["named"].body or ""
-    assert 'pyops::table_item("NAMES", pyops::string(&c), |v| pyops::exact_chars(v))?' in named
-    assert 'pyops::table_contains("VOWELS", pyops::string(&c))?' in named
-    assert '!pyops::table_contains("NAMES"' in named
+    assert 'table_item(pyops::name!("NAMES"), pyops::string(&c), |v| pyops::exact_chars(v))?' in (
+        named
+    )
+    assert 'pyops::table_contains(pyops::name!("VOWELS"), pyops::string(&c))?' in named
+    assert '!pyops::table_contains(pyops::name!("NAMES")' in named
     assert not by_name["named"].returns_object
-    assert 'pyops::table_item("COUNTS", i, |v| pyops::exact_int(v))?' in (
+    assert 'pyops::table_item(pyops::name!("COUNTS"), i, |v| pyops::exact_int(v))?' in (
         by_name["counted"].body or ""
     )
     # A name the function binds is its local everywhere in it; a name bound twice at module

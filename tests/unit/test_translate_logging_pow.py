@@ -56,13 +56,15 @@ def test_a_logging_call_is_redone_in_python_when_its_level_is_enabled() -> None:
     assert f.logs == (("logger", 0, (10, 20, 40)),)
     text = migrate_codegen.lib_rs(_plan(LOGGED), gil_used=False)
     assert (
-        'pyops::set_log_threshold(0, pyops::log_threshold(py, "logger", &[10, 20, 40])?);' in text
+        "pyops::set_log_threshold(0, pyops::log_threshold("
+        'py, pyops::name!("logger"), &[10, 20, 40])?);' in text
     )
     ops = migrate_codegen.pyops_rs()
     # The logger is read at each call from the module's globals, as Python reads it.
-    assert "let logger = module_globals(py)?\n            .get_item(name)?" in ops
-    assert 'call_method1("isEnabledFor", (level,))' in ops
-    assert "own.contains(method)" in ops  # a mocked method: Python calls the mock
+    assert "let logger = module_globals(py)?\n            .get_item(name.get(py))?" in ops
+    assert 'let enabled = name!("isEnabledFor").get(py);' in ops
+    assert "logger.call_method1(enabled, (level,))" in ops
+    assert "own.contains(method.get(py))" in ops  # a mocked method: Python calls the mock
 
 
 def test_a_helper_logger_named_get_logger_counts_and_levels_are_all_listed() -> None:
