@@ -1232,9 +1232,10 @@ impl<'py> IntoPyObject<'py> for Obj {
 }
 
 /// The module's table `name` as the function reads it at this call (its current binding),
-/// when that is exactly a dict, list, tuple, set or frozenset: looking an int or str up in
-/// those runs no Python code. Anything else (another binding, a subclass, no such name)
-/// redoes the call in Python, which reads the name itself.
+/// when that is exactly a dict, list, tuple, set or frozenset: looking an int, float or str
+/// up in those runs no Python code (unless the table holds objects of a class with its own
+/// `__eq__`, which Python's lookup calls just the same). Anything else (another binding, a
+/// subclass, no such name) redoes the call in Python, which reads the name itself.
 fn table<'py>(py: Python<'py>, name: &Name) -> PyResult<Bound<'py, PyAny>> {
     let found = module_globals(py)
         .map_err(|_| redo("the module registered no namespace"))?
@@ -1288,6 +1289,7 @@ where
         table.contains(key).map_err(|_| redo("an unhashable key"))
     })
 }
+
 /// `logging.Logger`, and the names of its methods a test may replace on one logger.
 static LOGGER_CLASS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
