@@ -27,7 +27,7 @@ from scaffold.migrate_types import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Mapping
+    from collections.abc import Callable, Collection, Iterator, Mapping
 
 DISPATCH_START = "# --- pyo3-scaffold migrate: Rust dispatch (generated; keep this block last) ---"
 DISPATCH_END = "# --- end of the pyo3-scaffold migrate block ---"
@@ -574,15 +574,8 @@ def _tables(tree: ast.Module, constants: Mapping[str, object]) -> dict[str, PyTy
         return {}
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     found: dict[str, PyType] = {}
-    for node in tree.body:
-        target, value = None, None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign):
-            target, value = node.target, node.value
-        if not isinstance(target, ast.Name) or target.id in constants:
-            continue
-        if counts.get(target.id) != 1 or target.id in rebound:
+    for name, value in _top_assignments(tree):
+        if name in constants or counts.get(name) != 1 or name in rebound:
             continue
         if isinstance(value, ast.Dict):
             items: list[ast.expr] = list(value.values)
@@ -590,8 +583,21 @@ def _tables(tree: ast.Module, constants: Mapping[str, object]) -> dict[str, PyTy
             items = list(value.elts)
         else:
             continue
-        found[target.id] = _item_type(items)
+        found[name] = _item_type(items)
     return found
+
+
+def _top_assignments(tree: ast.Module) -> Iterator[tuple[str, ast.expr]]:
+    """`name = value` and `name: T = value` at the module's top level (one name each)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, value = node.target, node.value
+        else:
+            continue
+        if isinstance(target, ast.Name):
+            yield target.id, value
 
 
 def _item_type(items: list[ast.expr]) -> PyType:
@@ -613,18 +619,13 @@ def _loggers(tree: ast.Module) -> frozenset[str]:
         return frozenset()
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     found = set()
-    for node in tree.body:
-        target, value = None, None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign):
-            target, value = node.target, node.value
-        if not (isinstance(target, ast.Name) and isinstance(value, ast.Call)):
+    for name, value in _top_assignments(tree):
+        if not isinstance(value, ast.Call):
             continue
         func = value.func
         called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        if called in {"getLogger", "get_logger"} and counts.get(target.id) == 1:
-            found.add(target.id)
+        if called in {"getLogger", "get_logger"} and counts.get(name) == 1:
+            found.add(name)
     return frozenset(found - rebound)
 
 
@@ -662,20 +663,13 @@ def _module_names(
         if isinstance(node, ast.ImportFrom) and node.module == "math" and not node.level
         for alias in node.names
     }
-    for node in tree.body:
-        target: ast.expr | None = None
-        value_node: ast.expr | None = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value_node = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target, value_node = node.target, node.value
-        if isinstance(target, ast.Name) and value_node is not None:
-            try:
-                value: object = ast.literal_eval(value_node)
-            except ValueError:
-                continue
-            if _immutable_literal(value):
-                values[target.id] = value  # type: ignore[assignment]
+    for name, value_node in _top_assignments(tree):
+        try:
+            value: object = ast.literal_eval(value_node)
+        except ValueError:
+            continue
+        if _immutable_literal(value):
+            values[name] = value  # type: ignore[assignment]
     # `global X` anywhere means X can change at run time: not a constant.
     rebound = {n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names}
     constants = {k: v for k, v in values.items() if counts.get(k) == 1 and k not in rebound}
