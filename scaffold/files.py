@@ -194,8 +194,19 @@ def _make_staging(root: Path) -> Path:
     raise DestinationError(f"cannot create a staging folder beside or inside {root}")
 
 
+# A child process can outlive the interruption that ends a run (copier's git calls, through
+# plumbum, are not stopped with us: an orphaned `git init` in a temp folder writes on for a few
+# milliseconds), and one rmtree pass then meets a folder it cannot empty. Try again for a
+# while; a child whose cwd is gone cannot bring the folder back.
+_REMOVE_FOR = 3.0
+
+
 def _remove_tree(path: Path) -> None:
+    deadline = time.monotonic() + _REMOVE_FOR
     shutil.rmtree(path, ignore_errors=True)
+    while os.path.lexists(path) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

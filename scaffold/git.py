@@ -41,10 +41,12 @@ _REPOSITORY_VARIABLES = frozenset({
     "GIT_NAMESPACE",
 })  # fmt: skip
 
-# No hooks, no signing prompt: for every commit and tag pyo3-scaffold makes.
+# No hooks, no signing prompt, no background maintenance (git forks a detached `maintenance
+# run --auto` after a commit, which would go on writing in .git after we return or are
+# interrupted): for every commit and tag pyo3-scaffold makes.
 NO_HOOKS_NO_SIGNING = (
     "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
-    "-c", f"core.hooksPath={os.devnull}",
+    "-c", f"core.hooksPath={os.devnull}", "-c", "maintenance.auto=false",
 )  # fmt: skip
 
 # Our own commits in throw-away repos: no user identity needed either.

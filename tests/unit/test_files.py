@@ -257,3 +257,42 @@ def test_a_failure_or_a_kill_part_way_puts_links_back(project: Path, stop_after:
     with pytest.raises(files.RecoveredError, match="killed part-way"):
         files.recover(project)
     assert _links(project) == before
+
+
+def test_a_child_still_writing_in_the_staging_folder_does_not_keep_it(project: Path) -> None:
+    # copier's git calls (plumbum) are not stopped when a signal interrupts us: an orphaned
+    # `git init` in a temp folder goes on writing there for a moment, and one rmtree pass
+    # then meets a folder it cannot empty. The folder must still go.
+    import subprocess
+
+    writer = (
+        "import os, sys, time\n"
+        "end = time.monotonic() + 0.5\n"
+        "i = 0\n"
+        "while time.monotonic() < end:\n"
+        "    try:\n"
+        "        if not os.path.isdir(sys.argv[1]):\n"
+        "            os.mkdir(sys.argv[1])  # not its parents: git's cwd, once gone, stays gone\n"
+        "        open(os.path.join(sys.argv[1], str(i)), 'w').close()\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    i += 1\n"
+    )
+    children: list[subprocess.Popen[bytes]] = []
+
+    def interrupted() -> None:
+        with files.staging(project) as stage:
+            target = stage.tmp / "git-init"
+            children.append(subprocess.Popen([sys.executable, "-c", writer, str(target)]))
+            while not target.is_dir():
+                pass
+            raise KeyboardInterrupt
+
+    beside, _ = files.staging_candidates(project)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            interrupted()
+        assert not beside.exists()
+    finally:
+        for child in children:
+            child.wait()
