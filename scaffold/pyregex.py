@@ -68,10 +68,17 @@ class Pattern:
     # True when every repetition is greedy over a part that cannot match empty and no
     # alternative but the last can match empty (the empty path is then the last choice).
     empty_safe: bool
+    # Groups that always span the whole match (0, and 1 in `(...)`): their text is the match's.
+    # A replacement that reads only these needs no capture engine (see `pyre::sub`).
+    whole: frozenset[int] = frozenset({0})
 
     @property
     def literal(self) -> str:
         return rust_str(self.rust)
+
+    def group(self, k: int) -> int:
+        """The group `pyre` reads for group `k`: 0 for one that is the whole match."""
+        return 0 if k in self.whole else k
 
 
 def compile_pattern(source: object, flags: int = 0) -> Pattern:
@@ -112,7 +119,21 @@ def compile_pattern(source: object, flags: int = 0) -> Pattern:
         names=names,
         dollar=writer.dollar,
         empty_safe=writer.empty_safe,
+        whole=_whole_groups(list(parsed)),
     )
+
+
+def _whole_groups(items: list[tuple[object, _Node]]) -> frozenset[int]:
+    """Group 0, and the groups that are the whole pattern: `(x)`, `((x))`, `(?:(x))`."""
+    whole = {0}
+    while len(items) == 1 and items[0][0] is sre.SUBPATTERN:
+        group, add_flags, del_flags, inner = items[0][1]
+        if add_flags or del_flags:
+            break
+        if group is not None:
+            whole.add(group)
+        items = list(inner)
+    return frozenset(whole)
 
 
 def template_parts(template: str, pattern: Pattern) -> list[str | int]:
@@ -438,16 +459,18 @@ def _test(tr: Translator, pattern: Pattern, how: str, subject: ast.expr) -> Expr
 def _sub(tr: Translator, pattern: Pattern, args: list[ast.expr]) -> Expr:
     repl, subject = args[0], args[1]
     if isinstance(repl, ast.Constant) and isinstance(repl.value, str):
-        parts = [
-            f"pyre::Part::Group({part})"
-            if isinstance(part, int)
-            else f"pyre::Part::Text({rust_str(part)})"
-            for part in template_parts(repl.value, pattern)
-        ]
+        groups = set()
+        parts = []
+        for part in template_parts(repl.value, pattern):
+            if isinstance(part, int):
+                groups.add(pattern.group(part))
+                parts.append(f"pyre::Part::Group({pattern.group(part)})")
+            else:
+                parts.append(f"pyre::Part::Text({rust_str(part)})")
         caps = tr.fresh()
-        closure = f"|{caps}: &regex::Captures<'_>| Ok(pyre::expand({caps}, &[{', '.join(parts)}]))"
+        closure = f"|{caps}: &pyre::Found<'_>| Ok(pyre::expand({caps}, &[{', '.join(parts)}]))"
     elif isinstance(repl, ast.Lambda):
-        closure = _lambda(tr, repl, pattern)
+        closure, groups = _lambda(tr, repl, pattern)
     else:
         raise Untranslatable(
             f"the replacement {ast.unparse(repl)} (only a literal template or a lambda)"
@@ -463,13 +486,20 @@ def _sub(tr: Translator, pattern: Pattern, args: list[ast.expr]) -> Expr:
         lets.append(f"let {count} = {got.code};")
     let_re, regex = _compiled(tr, pattern.rust)
     safe = "true" if pattern.empty_safe else "false"
-    code = (
-        f"{{ {' '.join(lets)} {let_re} pyre::sub({regex}, &{hay}, {count}, {safe}, {closure})? }}"
-    )
-    return Expr(code, STR)
+    captures = "true" if groups - {0} else "false"
+    call = f"pyre::sub({regex}, &{hay}, {count}, {safe}, {captures}, {closure})?"
+    return Expr(f"{{ {' '.join(lets)} {let_re} {call} }}", STR)
 
 
-def _lambda(tr: Translator, node: ast.Lambda, pattern: Pattern) -> str:
+@dataclass
+class _Lambda:
+    """The match a `re.sub` lambda's parameter names, and the groups its body reads."""
+
+    pattern: Pattern
+    groups: set[int]
+
+
+def _lambda(tr: Translator, node: ast.Lambda, pattern: Pattern) -> tuple[str, set[int]]:
     params = node.args
     if (
         len(params.args) != 1
@@ -483,7 +513,7 @@ def _lambda(tr: Translator, node: ast.Lambda, pattern: Pattern) -> str:
     name = params.args[0].arg
     # The parameter hides a local of that name inside the lambda, as in Python.
     hidden = tr.env.pop(name, None)
-    tr.matches[name] = pattern
+    tr.matches[name] = seen = _Lambda(pattern, set())
     try:
         got = tr.value(node.body, STR)
     finally:
@@ -494,11 +524,13 @@ def _lambda(tr: Translator, node: ast.Lambda, pattern: Pattern) -> str:
         got = Expr(f"vec![{got.code}]", STR)
     if got.type != STR:
         raise Untranslatable(f"the replacement {ast.unparse(node)} returns {got.type}, not str")
-    return f"|{rust_ident(name)}: &regex::Captures<'_>| -> PyResult<Vec<char>> {{ Ok({got.code}) }}"
+    closure = f"|{rust_ident(name)}: &pyre::Found<'_>| -> PyResult<Vec<char>> {{ Ok({got.code}) }}"
+    return closure, seen.groups
 
 
 def _group(tr: Translator, owner: str, attr: str, node: ast.Call) -> Expr:
-    pattern = tr.matches[owner]
+    seen = tr.matches[owner]
+    pattern = seen.pattern
     where = ast.unparse(node)
     if attr != "group" or node.keywords or len(node.args) > 1:
         raise Untranslatable(f"the call {where} (only m.group(k) of a match)")
@@ -511,7 +543,8 @@ def _group(tr: Translator, owner: str, attr: str, node: ast.Call) -> Expr:
         k = pattern.names[k]
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= pattern.groups:
         raise Untranslatable(f"the call {where} (no such group: Python raises IndexError)")
-    return Expr(f"pyre::group({rust_ident(owner)}, {k})?", STR)
+    seen.groups.add(pattern.group(k))
+    return Expr(f"pyre::group({rust_ident(owner)}, {pattern.group(k)})?", STR)
 
 
 def uses_regex(body: str) -> bool:

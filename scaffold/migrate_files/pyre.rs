@@ -7,7 +7,7 @@
 
 use super::pyops;
 use pyo3::prelude::*;
-use regex::{Captures, Regex};
+use regex::{Captures, Match, Regex};
 use std::sync::OnceLock;
 
 /// One compiled pattern per call site, built on first use.
@@ -21,13 +21,20 @@ pub fn compiled<'a>(cell: &'a Cell, pattern: &str) -> PyResult<&'a Regex> {
 
 /// The subject as Rust text, when Rust matches it exactly as Python does.
 pub fn subject(s: &[char], dollar: bool) -> PyResult<String> {
-    if !s.iter().all(char::is_ascii) {
+    // One OR over all the chars (the compiler vectorises it; `all` stops at each one).
+    if s.iter().fold(0_u32, |high, &c| high | u32::from(c)) >= 0x80 {
         return Err(pyops::redo("re on text that is not ASCII (Unicode tables differ)"));
     }
     if dollar && s.contains(&'\n') {
         return Err(pyops::redo("re: `$` also matches before a final newline in Python"));
     }
-    Ok(s.iter().collect())
+    // ASCII: one byte per char (collecting chars into a String would encode each one).
+    Ok(String::from_utf8(s.iter().map(|&c| c as u8).collect()).expect("ASCII is UTF-8"))
+}
+
+/// The chars of a part of the subject: ASCII (see `subject`), so each byte is one.
+fn ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.bytes().map(char::from)
 }
 
 /// A part of a `re.sub` template: literal text or a group's text.
@@ -36,22 +43,41 @@ pub enum Part {
     Group(usize),
 }
 
+/// A match as a `re.sub` replacement sees it: with its groups, or, when the replacement reads
+/// only the whole match (group 0, or a group that is the whole pattern), just its span. That
+/// one is found by the regex crate's DFAs alone: its capture engine runs over the whole match
+/// again, slowly (inflection's `humanize` of a 1 MB word was 2x slower than pure Python).
+pub enum Found<'h> {
+    Groups(Captures<'h>),
+    Whole(Match<'h>),
+}
+
+impl<'h> Found<'h> {
+    fn get(&self, k: usize) -> Option<Match<'h>> {
+        match self {
+            Found::Groups(caps) => caps.get(k),
+            Found::Whole(whole) => (k == 0).then_some(*whole),
+        }
+    }
+}
+
 /// The template with its groups filled in; a group that did not match gives "" (as Python).
-pub fn expand(caps: &Captures<'_>, parts: &[Part]) -> Vec<char> {
+pub fn expand(found: &Found<'_>, parts: &[Part]) -> Vec<char> {
     let mut out = Vec::new();
     for part in parts {
         match part {
             Part::Text(text) => out.extend(text.chars()),
-            Part::Group(k) => out.extend(caps.get(*k).map_or("", |m| m.as_str()).chars()),
+            Part::Group(k) => out.extend(ascii_chars(found.get(*k).map_or("", |m| m.as_str()))),
         }
     }
     out
 }
 
 /// `m.group(k)`: Python gives None for a group that did not match; Python redoes the call.
-pub fn group(caps: &Captures<'_>, k: usize) -> PyResult<Vec<char>> {
-    caps.get(k)
-        .map(|m| m.as_str().chars().collect())
+pub fn group(found: &Found<'_>, k: usize) -> PyResult<Vec<char>> {
+    found
+        .get(k)
+        .map(|m| ascii_chars(m.as_str()).collect())
         .ok_or_else(|| pyops::redo("re: a group that did not take part in the match"))
 }
 
@@ -63,25 +89,32 @@ pub fn sub(
     hay: &str,
     count: i64,
     empty_safe: bool,
-    mut repl: impl FnMut(&Captures<'_>) -> PyResult<Vec<char>>,
+    captures: bool,
+    mut repl: impl FnMut(&Found<'_>) -> PyResult<Vec<char>>,
 ) -> PyResult<Vec<char>> {
     let mut out = Vec::new();
     let (mut last, mut at, mut done) = (0_usize, 0_usize, 0_i64);
     while at <= hay.len() && (count == 0 || done < count) {
-        let Some(caps) = re.captures_at(hay, at) else {
+        // The same leftmost-first match either way; `captures`: the replacement reads groups.
+        let found = if captures {
+            re.captures_at(hay, at).map(Found::Groups)
+        } else {
+            re.find_at(hay, at).map(Found::Whole)
+        };
+        let Some(found) = found else {
             break;
         };
-        let whole = caps.get(0).expect("group 0 always matches");
+        let whole = found.get(0).expect("group 0 always matches");
         if whole.is_empty() && !empty_safe {
             return Err(pyops::redo("re: an empty match Python steps over by backtracking"));
         }
-        out.extend(hay[last..whole.start()].chars());
-        out.extend(repl(&caps)?);
+        out.extend(ascii_chars(&hay[last..whole.start()]));
+        out.extend(repl(&found)?);
         last = whole.end();
         done += 1;
         // ASCII text: one byte is one character.
         at = if whole.is_empty() { whole.end() + 1 } else { whole.end() };
     }
-    out.extend(hay[last..].chars());
+    out.extend(ascii_chars(&hay[last..]));
     Ok(out)
 }

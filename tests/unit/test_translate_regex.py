@@ -76,6 +76,53 @@ def test_python_syntax_is_written_in_rust_syntax(pattern: str, flags: int, rust:
     assert pyregex.compile_pattern(pattern, flags).rust == rust
 
 
+@pytest.mark.parametrize(
+    ("pattern", "whole"),
+    [
+        (r"(?i)([a-z\d]*)", {0, 1}),
+        (r"((a|b)c)", {0, 1}),
+        (r"(?:(\w+))", {0, 1}),
+        (r"((a))", {0, 1, 2}),
+        (r"(a)b", {0}),
+        (r"(a)|(b)", {0}),
+        (r"(a)*", {0}),
+        ("a", {0}),
+    ],
+)
+def test_groups_that_are_the_whole_match_are_known(pattern: str, whole: set[int]) -> None:
+    assert pyregex.compile_pattern(pattern).whole == whole
+
+
+def test_a_replacement_of_the_whole_match_does_without_the_capture_engine() -> None:
+    plans = _plans(
+        r"""
+        import re
+        def lower(s: str) -> str:
+            return re.sub(r"(?i)([a-z\d]*)", lambda m: m.group(1).lower(), s)
+        def upper(s: str) -> str:
+            return re.sub(r"^\w", lambda m: m.group(0).upper(), s)
+        def strip_id(s: str) -> str:
+            return re.sub(r"_id$", "", s)
+        def snake(s: str) -> str:
+            return re.sub(r"([a-z\d])([A-Z])", r"\1_\2", s)
+        def first(s: str) -> str:
+            return re.sub(r"(a)b", lambda m: m.group(1), s)
+        """
+    )
+    captures = {
+        name: re.search(r"pyre::sub\([^,]+, [^,]+, [^,]+, [^,]+, (true|false),", plan.body or "")
+        for name, plan in plans.items()
+    }
+    assert {name: m and m.group(1) for name, m in captures.items()} == {
+        "lower": "false",
+        "upper": "false",
+        "strip_id": "false",
+        "snake": "true",
+        "first": "true",
+    }
+    assert "pyre::group(m, 0)" in (plans["lower"].body or "")
+
+
 def test_dollar_and_empty_matches_are_flagged_for_the_runtime() -> None:
     assert pyregex.compile_pattern(r"a$").dollar
     assert not pyregex.compile_pattern(r"a\Z").dollar
@@ -148,7 +195,7 @@ def test_search_sub_and_lambdas_translate_and_the_rest_says_why() -> None:
     for name in ("underscore", "humanize", "valid"):
         assert plans[name].body is not None, (name, plans[name].reason)
     assert "pyre::expand" in (plans["underscore"].body or "")
-    assert "pyre::group(m, 1)?" in (plans["humanize"].body or "")
+    assert "pyre::group(m, 0)?" in (plans["humanize"].body or "")  # group 1 is the whole match
     # The lambda's parameter hides the function's own `word` inside the lambda only.
     assert "pyre::group(word, 0)?" in (plans["humanize"].body or "")
     reasons = {name: plans[name].reason for name in plans if plans[name].body is None}
@@ -255,7 +302,10 @@ fn main() {
                         })
                         .collect();
                     let count: i64 = f[5].parse().unwrap();
-                    match pyre::sub(re, &hay, count, f[4] == "1", |c| Ok(pyre::expand(c, &parts))) {
+                    // As the translator decides: the capture engine only for groups > 0.
+                    let captures = parts.iter().any(|p| matches!(p, pyre::Part::Group(1..)));
+                    let expand = |c: &pyre::Found<'_>| Ok(pyre::expand(c, &parts));
+                    match pyre::sub(re, &hay, count, f[4] == "1", captures, expand) {
                         Ok(v) => format!("ok {}", hex(&v.iter().collect::<String>())),
                         Err(e) => e,
                     }
@@ -349,6 +399,8 @@ SHAPES = [
     (r"(?P<w>\w+)\s*=\s*(?P<v>\S*)", 0),
     (r"x*", 0),
     (r"(?:ab)?c??", 0),
+    (r"((a|b)c)", 0),
+    (r"(?:(\w+))", 0),
     (r"a.b", re.DOTALL),
     (r"\Aa|b\Z", 0),
     (r"[a-c]{2,3}", re.IGNORECASE),
@@ -395,16 +447,23 @@ def test_pyre_agrees_with_cpython(
             )
         )
         assert spans == want, (pattern.rust, subject)
-    template = "<" + "".join(f"\\g<{k}>." for k in range(pattern.groups + 1)) + ">"
-    parts = pyregex.template_parts(template, pattern)
-    encoded = ",".join(f"g{p}" if isinstance(p, int) else f"t{_hex(p)}" for p in parts)
-    got = probe.ask("sub", _hex(pattern.rust), _hex(subject), dollar, safe, str(count), encoded)
-    if got.startswith("REDO"):
-        # Only for the documented reasons: `$` with a newline, an empty match where the
-        # pattern is not empty_safe.
-        assert redo or not pattern.empty_safe, (got, subject)
-        return
-    assert got == "ok " + _hex(python.sub(template, subject, count=count)), (source, subject)
+    # Every group (the capture engine, unless all are the whole match), and the whole match
+    # alone (the DFA's find).
+    every = "<" + "".join(f"\\g<{k}>." for k in range(pattern.groups + 1)) + ">"
+    for template in (every, "<\\g<0>>"):
+        parts = [
+            pattern.group(p) if isinstance(p, int) else p
+            for p in pyregex.template_parts(template, pattern)
+        ]
+        encoded = ",".join(f"g{p}" if isinstance(p, int) else f"t{_hex(p)}" for p in parts)
+        got = probe.ask("sub", _hex(pattern.rust), _hex(subject), dollar, safe, str(count), encoded)
+        if got.startswith("REDO"):
+            # Only for the documented reasons: `$` with a newline, an empty match where the
+            # pattern is not empty_safe.
+            assert redo or not pattern.empty_safe, (got, subject)
+            continue
+        want = python.sub(template, subject, count=count)
+        assert got == "ok " + _hex(want), (source, template, subject)
 
 
 @pytest.mark.slow
