@@ -306,6 +306,11 @@ def _list(tr: Translator, node: ast.Call, hint: PyType | None) -> Expr:
                 "shared (Rust would copy them)"
             )
         return Expr(v.code, list_of(v.type.args[0]))
+    if v.type == STR and tr.info.char_lists:
+        # One Vec<char>, not a Vec per character (hashids' _reorder shuffles `list(string)`):
+        # the translation is redone with lists of strs if the body then needs strs in it.
+        tr.info.listed_chars = True
+        return Expr(v.code, list_of(CHAR))
     if v.type == STR:
         return Expr(f"{v.code}.into_iter().map(|c| vec![c]).collect::<Vec<_>>()", list_of(STR))
     raise _refuse(node, f"list() of {v.type}")
@@ -518,12 +523,13 @@ def _join(tr: Translator, receiver: Expr, node: ast.Call) -> Expr:
     (arg,) = _args(node, 1)
     items = tr.listcomp(arg) if isinstance(arg, (ast.GeneratorExp, ast.ListComp)) else tr.expr(arg)
     item = items.type.args[0] if items.type.name in {"list", "vartuple"} else None
-    if item == CHAR:
-        items = Expr(f"{items.code}.iter().map(|c| vec![*c]).collect::<Vec<_>>()", list_of(STR))
-    elif item != STR:
+    if item not in {CHAR, STR}:
         raise _refuse(node, f"join() of {items.type}")
     held = tr.fresh()
-    return Expr(f"{{ let {held} = {borrowed(receiver)}; pyops::join({held}, &{items.code}) }}", STR)
+    join = "join_chars" if item == CHAR else "join"
+    return Expr(
+        f"{{ let {held} = {borrowed(receiver)}; pyops::{join}({held}, &{items.code}) }}", STR
+    )
 
 
 @method("str", "replace", "every occurrence (an empty old inserts between characters); no count")
@@ -580,17 +586,18 @@ def _list_search(name: str) -> MethodEmit:
         item = tr.value(arg, item_type)
         if item.type == CHAR and item_type == STR:
             item = Expr(f"vec![{item.code}]", STR)
-        if item.type != item_type:
-            raise _refuse(node, f"looks for {item.type} in {receiver.type}")
         held, probe = tr.fresh(), tr.fresh()
+        same = f"*v == {probe}"
+        if item.type == STR and item_type == CHAR:  # `list(s).count("a")`: only a char is equal
+            same = f"{probe}.len() == 1 && *v == {probe}[0]"
+        elif item.type != item_type:
+            raise _refuse(node, f"looks for {item.type} in {receiver.type}")
         start = f"let {held} = &{receiver.code}; let {probe} = {item.code};"
         if name == "count":
-            return Expr(
-                f"{{ {start} {held}.iter().filter(|v| **v == {probe}).count() as i64 }}", INT
-            )
+            return Expr(f"{{ {start} {held}.iter().filter(|&v| {same}).count() as i64 }}", INT)
         # Not found: Python's ValueError names the item by its repr; Python raises it.
         return Expr(
-            f"{{ {start} {held}.iter().position(|v| *v == {probe}).map(|i| i as i64)"
+            f"{{ {start} {held}.iter().position(|v| {same}).map(|i| i as i64)"
             f'.ok_or_else(|| pyops::redo("list.index: not found"))? }}',
             INT,
         )

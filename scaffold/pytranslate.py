@@ -353,6 +353,11 @@ class FunctionInfo:
     # Set by the translation when the body returns a table's item as it is: the Rust function
     # then returns every value as a Python object (pyops::Obj).
     returns_object: bool = False
+    # `list(s)` of a str is a list of chars (one Vec<char>); `listed_chars` says the body made
+    # one. A body that then needs strs in it (appends "ab", returns it as list[str]) is
+    # translated again with lists of one-character strs.
+    char_lists: bool = True
+    listed_chars: bool = False
 
 
 class _ObjectReturn(Exception):  # noqa: N818  (a signal: translate again, returning objects)
@@ -363,16 +368,34 @@ def translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
     """The Rust body (statements, ending with the tail expression) or `Untranslatable`."""
     try:
         try:
-            return Translator(func, info).body()
-        except _ObjectReturn:
-            info.logged.clear()
-            info.redone.clear()
-            info.returns_object = True
-            return Translator(func, info).body()
+            return _translate(func, info)
+        except Untranslatable:
+            if not info.listed_chars:
+                raise
+            _restart(info)
+            info.char_lists = False
+            return _translate(func, info)
     except Unsupported as error:
         raise Untranslatable(str(error)) from error
     except RecursionError as error:  # pragma: no cover - absurdly nested code
         raise Untranslatable("the body is nested too deeply") from error
+
+
+def _translate(func: ast.FunctionDef, info: FunctionInfo) -> str:
+    try:
+        return Translator(func, info).body()
+    except _ObjectReturn:
+        _restart(info)
+        info.returns_object = True
+        return Translator(func, info).body()
+
+
+def _restart(info: FunctionInfo) -> None:
+    """Forget what a translation that is redone recorded."""
+    info.logged.clear()
+    info.redone.clear()
+    info.returns_object = False
+    info.listed_chars = False
 
 
 class Translator:
@@ -1523,6 +1546,12 @@ class Translator:
             raise Untranslatable(f"{ast.unparse(node)}: `in` with floats differs for NaN")
         if item.type == CHAR and all(o == STR for o in options):
             item = Expr(f"vec![{item.code}]", STR)
+        if item.type == STR and seq.type == list_of(CHAR):  # `"a" in list(s)`: a char, or none
+            probe = self.fresh()
+            return (
+                f"{{ let {probe} = {item.code}; "
+                f"{probe}.len() == 1 && ({seq.code}).contains(&{probe}[0]) }}"
+            )
         if any(o != item.type for o in options):
             raise Untranslatable(f"{ast.unparse(node)}: `in` compares {item.type} with {seq.type}")
         held, probe = self.fresh(), self.fresh()

@@ -238,15 +238,22 @@ pub fn sqrt(x: f64) -> PyResult<f64> {
 }
 
 /// A Python index (negative counts from the end) into a sequence of `len` items.
+#[inline] // in every loop that indexes: the error, built apart, keeps it small
 pub fn index(len: usize, i: i64, what: &str) -> PyResult<usize> {
     let len_i = len as i64;
     let j = if i < 0 { i + len_i } else { i };
     if j < 0 || j >= len_i {
-        // bytes says just "index out of range" (`what` is empty for it).
-        let message = format!("{what} index out of range");
-        return Err(PyIndexError::new_err(message.trim_start().to_string()));
+        return Err(index_error(what));
     }
     Ok(j as usize)
+}
+
+#[cold]
+#[inline(never)]
+fn index_error(what: &str) -> PyErr {
+    // bytes says just "index out of range" (`what` is empty for it).
+    let message = format!("{what} index out of range");
+    PyIndexError::new_err(message.trim_start().to_string())
 }
 
 /// The `start..stop` of Python's `seq[start:stop]` (clamped, negative from the end).
@@ -632,6 +639,21 @@ pub fn join(sep: &[char], items: &[Vec<char>]) -> Vec<char> {
             out.extend_from_slice(sep);
         }
         out.extend_from_slice(item);
+    }
+    out
+}
+
+/// `sep.join(chars)` of a list of one-character strs (`list(s)`, kept as chars).
+pub fn join_chars(sep: &[char], items: &[char]) -> Vec<char> {
+    if sep.is_empty() {
+        return items.to_vec();
+    }
+    let mut out = Vec::with_capacity(items.len() * (sep.len() + 1));
+    for (i, &item) in items.iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(sep);
+        }
+        out.push(item);
     }
     out
 }

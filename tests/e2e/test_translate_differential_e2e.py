@@ -295,6 +295,25 @@ def shuffled(string: str, salt: str) -> str:
     return string
 
 
+def char_list(s: str, probe: str) -> str:
+    # list(s) is one Vec<char>: items are chars, `in` takes a str (only a char can be in it).
+    xs = list(s)
+    if xs:
+        xs.append(xs[0])
+    found = str(xs.index(probe)) if probe in xs else ""
+    xs = xs[: len(xs) // 2 + 1]
+    found += ("y" if probe in xs else "n") + str(xs.count(probe))
+    return "-".join(xs) + found + "".join(xs[::-1])
+
+
+def str_list(s: str) -> list[str]:
+    # A str goes into it: translated again with lists of one-character strs.
+    xs = list(s)
+    xs.append("ab")
+    xs[0] = xs[0] + "!"
+    return xs
+
+
 def table_rows(s: str) -> int:
     # A constant table in loops: borrowed strs copied into the loop variable, a whole row.
     n = 0
@@ -447,6 +466,9 @@ CALLS = [
     "shuffled('ab\U0001f600c', '\U0001f600x')",
     "paired([1, 2, 3], 10)",
     "cached_triangle(1000)",
+    "char_list('abcde', 'b')",
+    "char_list('', '')",
+    "str_list('xyz')",
     "table_rows('bb')",
     "table_rows('CMX')",
 ]

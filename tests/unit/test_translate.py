@@ -1010,10 +1010,10 @@ def test_a_name_rebound_to_another_type_gets_a_rust_variable_per_type() -> None:
             return string
         """
     )
-    assert "let mut string_1_: Vec<Vec<char>> = Vec::new();" in body
+    assert "let mut string_1_: Vec<char> = Vec::new();" in body  # list(s): its chars
     assert "string_1_ = string.clone()" in body
     assert "string = {" in body  # the str variable again
-    assert "pyops::join(" in body
+    assert "pyops::join_chars(" in body
     # The swap reads both items (j first, as Python does), then exchanges them in place.
     assert re.search(
         r"let (tmp\d+_) = pyops::index\(string_1_.len\(\), j, \"list\"\)\?; "
@@ -1166,3 +1166,27 @@ def test_module_tables_are_read_through_python_at_each_call() -> None:
     assert "the name 'MOVED'" in reasons["rebound"], reasons
     lib = migrate_codegen.lib_rs(module_plan(plans), gil_used=False)
     assert "pub fn precision(n: i64) -> PyResult<pyops::Obj> {" in lib
+
+
+def test_list_of_a_str_is_one_vec_of_chars_unless_strs_go_into_it() -> None:
+    # hashids' _reorder shuffles `list(string)`: one Vec<char>, not a Vec per character. A
+    # body that then puts a longer str in it is translated again with a list of strs.
+    source = """
+        def shuffled(s: str) -> str:
+            xs = list(s)
+            xs[0], xs[-1] = xs[-1], xs[0]
+            return "-".join(xs) + str(xs.count("a")) + ("y" if "ab" in xs else "n")
+
+        def grown(s: str) -> list[str]:
+            xs = list(s)
+            xs.append("ab")
+            return xs
+        """
+    plans, skipped = migrate_codegen.analyse(textwrap.dedent(source), dotted="pkg.mod")
+    assert not skipped
+    by_name = {p.name: p for p in plans}
+    shuffled, grown = by_name["shuffled"].body or "", by_name["grown"].body or ""
+    assert "let mut xs: Vec<char>" in shuffled
+    assert "pyops::join_chars(" in shuffled
+    assert "vec![c]" not in shuffled
+    assert "let mut xs: Vec<Vec<char>>" in grown
