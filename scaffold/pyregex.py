@@ -124,9 +124,16 @@ def compile_pattern(source: object, flags: int = 0) -> Pattern:
 
 
 def _whole_groups(items: list[tuple[object, _Node]]) -> frozenset[int]:
-    """Group 0, and the groups that are the whole pattern: `(x)`, `((x))`, `(?:(x))`."""
+    """Group 0, and the groups that are the whole pattern: `(x)`, `((x))`, `(?:(x))`, and
+    `\\b(x)`, `^(x)$` (an anchor at either end matches no text)."""
     whole = {0}
-    while len(items) == 1 and items[0][0] is sre.SUBPATTERN:
+    while True:
+        while items and items[0][0] is sre.AT:
+            items = items[1:]
+        while items and items[-1][0] is sre.AT:
+            items = items[:-1]
+        if len(items) != 1 or items[0][0] is not sre.SUBPATTERN:
+            break
         group, add_flags, del_flags, inner = items[0][1]
         if add_flags or del_flags:
             break

@@ -83,6 +83,8 @@ def test_python_syntax_is_written_in_rust_syntax(pattern: str, flags: int, rust:
         (r"((a|b)c)", {0, 1}),
         (r"(?:(\w+))", {0, 1}),
         (r"((a))", {0, 1, 2}),
+        (r"\b('?\w)", {0, 1}),
+        (r"^(a\b(b))$", {0, 1}),
         (r"(a)b", {0}),
         (r"(a)|(b)", {0}),
         (r"(a)*", {0}),
