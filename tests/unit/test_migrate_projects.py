@@ -443,3 +443,25 @@ def test_flit_version_imported_from_a_sibling_module(tmp_path: Path) -> None:
     # Not SemVer: the wheel's version stays static in pyproject.toml, Cargo gets the nearest.
     assert tomllib.loads((tmp_path / "pyproject.toml").read_text())["project"]["version"] == "3.20"
     assert 'version = "3.20.0"' in (tmp_path / "Cargo.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("requires", "features"),
+    [(">=3.10", ["abi3-py310"]), (">=3.8", None), ("", None)],
+)
+def test_one_abi3_wheel_only_where_the_stable_abi_calls_fast(
+    tmp_path: Path, requires: str, features: list[str] | None
+) -> None:
+    # Before 3.10 PyO3's abi3 functions take their arguments as a tuple and a dict (about
+    # 100 ns a call): a floor below 3.10 gets a build per CPython version instead.
+    pyproject = HATCH_VCS.replace('requires-python = ">=3.11"\n', "").replace(
+        "[project]\n", f'[project]\nrequires-python = "{requires}"\n' if requires else "[project]\n"
+    )
+    _write(
+        tmp_path, {"pyproject.toml": pyproject, "src/nums/__init__.py": "", "src/nums/f.py": MODULE}
+    )
+    result = _run(tmp_path / "src" / "nums" / "f.py")
+    cargo = tomllib.loads((tmp_path / "Cargo.toml").read_text())
+    assert cargo["dependencies"]["pyo3"].get("features") == features
+    slow = [note for note in result.notes if "built for each CPython version" in note]
+    assert bool(slow) is (features is None), result.notes
