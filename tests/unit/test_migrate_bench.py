@@ -105,17 +105,22 @@ def broken(n: int) -> int:
     return n
 
 
-_PYTHON_REFERENCE = {"add": add, "spin": spin, "cube": cube, "broken": broken}
+def coin(n: int, flag: bool) -> int:
+    return n if flag else -n
+
+
+_PYTHON_REFERENCE = {"add": add, "spin": spin, "cube": cube, "broken": broken, "coin": coin}
 from pkg import _slow_rs  # noqa: E402
 
 _slow_rs.REFERENCE = _PYTHON_REFERENCE
 add, spin, cube, broken = _slow_rs.add, _slow_rs.spin, _slow_rs.cube, _slow_rs.broken
+coin = _slow_rs.coin
 """
 
 # What a real extension does: exact arguments in "Rust", the others through the reference
 # looked up by name at each call.
 FAKE_EXTENSION = """
-__implemented__ = ("add", "spin", "cube", "broken")
+__implemented__ = ("add", "spin", "cube", "broken", "coin")
 REFERENCE = {}
 
 
@@ -135,6 +140,12 @@ def cube(n):
 
 def broken(n):
     return n + (n == 8)  # differs from Python at size 8
+
+
+def coin(n, flag):
+    if not flag:  # a branch Rust hands to Python: only some inputs of a size go there
+        return REFERENCE["coin"](n, flag)
+    return n
 """
 
 
@@ -143,7 +154,9 @@ def _run_fake(tmp_path: Path, *names: str) -> tuple[subprocess.CompletedProcess[
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "slow.py").write_text(FAKE_MODULE)
     (tmp_path / "pkg" / "_slow_rs.py").write_text(textwrap.dedent(FAKE_EXTENSION))
-    text = migrate_codegen.benchmark(_plan(*(_function(n, Param("n", INT)) for n in names)))
+    params = {"coin": (Param("n", INT), Param("flag", PyType("bool")))}
+    functions = (_function(n, *params.get(n, (Param("n", INT),))) for n in names)
+    text = migrate_codegen.benchmark(_plan(*functions))
     # A shorter budget than users get, for a fast test of the same logic.
     text = text.replace("FUNCTION_BUDGET = 2.0", "FUNCTION_BUDGET = 0.5")
     assert "FUNCTION_BUDGET = 0.5" in text
@@ -185,3 +198,14 @@ def test_benchmark_stops_on_a_different_result(tmp_path: Path) -> None:
     done, _ = _run_fake(tmp_path, "broken")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "broken                   DIFFERENT results at size 8" in done.stdout
+
+
+def test_benchmark_times_the_inputs_rust_takes_when_only_some_go_to_python(
+    tmp_path: Path,
+) -> None:
+    # inflection's camelize(s, flag): a random flag sends about half the inputs of each size
+    # to Python. One draw per size said "every input" and timed nothing.
+    done, _ = _run_fake(tmp_path, "coin")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("coin")]
+    assert line.count(" ms ") == 2, done.stdout
