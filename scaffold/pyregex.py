@@ -470,8 +470,9 @@ def _sub(tr: Translator, pattern: Pattern, args: list[ast.expr]) -> Expr:
         parts = []
         for part in template_parts(repl.value, pattern):
             if isinstance(part, int):
-                groups.add(pattern.group(part))
-                parts.append(f"pyre::Part::Group({pattern.group(part)})")
+                k = pattern.group(part)
+                groups.add(k)
+                parts.append(f"pyre::Part::Group({k})")
             else:
                 parts.append(f"pyre::Part::Text({rust_str(part)})")
         caps = tr.fresh()

@@ -377,16 +377,25 @@ pub fn pop<T>(items: &mut Vec<T>) -> PyResult<T> {
 }
 
 pub fn string(chars: &[char]) -> String {
-    if chars.iter().all(char::is_ascii) {
-        // The common case, one byte per char: a loop the compiler vectorises, where encoding
-        // char by char costs more than the work of a short string function.
-        let bytes: Vec<u8> = chars.iter().map(|&c| c as u8).collect();
-        return String::from_utf8(bytes).unwrap_or_default();
+    if is_ascii(chars) {
+        return ascii_string(chars);
     }
     // Sized once (exact for ASCII): collecting would grow the buffer step by step.
     let mut out = String::with_capacity(chars.len());
     out.extend(chars);
     out
+}
+
+/// Whether every char is ASCII: one OR over all of them, which the compiler vectorises
+/// (`all` stops to test each one).
+pub fn is_ascii(chars: &[char]) -> bool {
+    chars.iter().fold(0_u32, |high, &c| high | u32::from(c)) < 0x80
+}
+
+/// ASCII chars (see `is_ascii`) as a String: one byte per char, a loop the compiler
+/// vectorises, where encoding char by char costs more than a short string function's work.
+pub fn ascii_string(chars: &[char]) -> String {
+    String::from_utf8(chars.iter().map(|&c| c as u8).collect()).expect("ASCII is UTF-8")
 }
 
 pub fn chars(s: &str) -> Vec<char> {
@@ -510,32 +519,22 @@ pub fn is_space(c: char) -> bool {
 /// `str.upper()`/`lower()` where Python and Rust agree for sure: ASCII text. Other text goes
 /// to Python (Unicode case mappings differ between Unicode versions).
 pub fn ascii_upper(s: &[char]) -> PyResult<Vec<char>> {
-    if !s.is_ascii_text() {
+    if !is_ascii(s) {
         return Err(redo("upper() of non-ASCII text"));
     }
     Ok(s.iter().map(char::to_ascii_uppercase).collect())
 }
 
 pub fn ascii_lower(s: &[char]) -> PyResult<Vec<char>> {
-    if !s.is_ascii_text() {
+    if !is_ascii(s) {
         return Err(redo("lower() of non-ASCII text"));
     }
     Ok(s.iter().map(char::to_ascii_lowercase).collect())
 }
 
-trait AsciiText {
-    fn is_ascii_text(&self) -> bool;
-}
-
-impl AsciiText for [char] {
-    fn is_ascii_text(&self) -> bool {
-        self.iter().all(char::is_ascii)
-    }
-}
-
 /// `str.isdigit()`, `isalpha()`... on ASCII text (others go to Python: Unicode categories).
 pub fn ascii_test(s: &[char], test: fn(&char) -> bool, what: &str) -> PyResult<bool> {
-    if !s.is_ascii_text() {
+    if !is_ascii(s) {
         return Err(redo(what));
     }
     Ok(!s.is_empty() && s.iter().all(test))
@@ -547,7 +546,7 @@ pub fn isspace(s: &[char]) -> bool {
 
 /// `str.isupper()`/`islower()` on ASCII text: some cased character, and all cased ones so.
 pub fn ascii_case(s: &[char], upper: bool) -> PyResult<bool> {
-    if !s.is_ascii_text() {
+    if !is_ascii(s) {
         return Err(redo("isupper()/islower() of non-ASCII text"));
     }
     let mut cased = false;

@@ -21,15 +21,13 @@ pub fn compiled<'a>(cell: &'a Cell, pattern: &str) -> PyResult<&'a Regex> {
 
 /// The subject as Rust text, when Rust matches it exactly as Python does.
 pub fn subject(s: &[char], dollar: bool) -> PyResult<String> {
-    // One OR over all the chars (the compiler vectorises it; `all` stops at each one).
-    if s.iter().fold(0_u32, |high, &c| high | u32::from(c)) >= 0x80 {
+    if !pyops::is_ascii(s) {
         return Err(pyops::redo("re on text that is not ASCII (Unicode tables differ)"));
     }
     if dollar && s.contains(&'\n') {
         return Err(pyops::redo("re: `$` also matches before a final newline in Python"));
     }
-    // ASCII: one byte per char (collecting chars into a String would encode each one).
-    Ok(String::from_utf8(s.iter().map(|&c| c as u8).collect()).expect("ASCII is UTF-8"))
+    Ok(pyops::ascii_string(s))
 }
 
 /// The chars of a part of the subject: ASCII (see `subject`), so each byte is one.

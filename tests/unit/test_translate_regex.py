@@ -237,9 +237,10 @@ mod pyops {
     pub fn redo(why: &str) -> String {
         format!("REDO {why}")
     }
+    PYOPS_ASCII
     // As pyops.rs: case mapping in Rust for ASCII text only.
     pub fn ascii_lower(s: &[char]) -> Result<Vec<char>, String> {
-        if !s.iter().all(char::is_ascii) {
+        if !is_ascii(s) {
             return Err(redo("lower() of non-ASCII text"));
         }
         Ok(s.iter().map(char::to_ascii_lowercase).collect())
@@ -343,7 +344,14 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
         f"fn {name}(subject: Vec<char>) -> Result<Vec<char>, String> {{ Ok({_method(name)}) }}"
         for name in ("title", "capitalize")
     )
-    main = _PROBE.replace("PYRE", f"mod pyre {{\n{pyre}}}").replace("METHODS", methods)
+    pyops = (Path(migrate_codegen.__file__).parent / "migrate_files" / "pyops.rs").read_text()
+    # pyops.rs's own ASCII helpers (no PyO3 in them), which pyre.rs calls.
+    helpers = "\n".join(_rust_fn(pyops, name) for name in ("is_ascii", "ascii_string"))
+    main = (
+        _PROBE.replace("PYRE", f"mod pyre {{\n{pyre}}}")
+        .replace("METHODS", methods)
+        .replace("PYOPS_ASCII", helpers)
+    )
     (root / "src" / "main.rs").write_text(main)
     (root / "Cargo.toml").write_text(
         '[package]\nname = "pyre-probe"\nversion = "0.0.0"\nedition = "2024"\n'
@@ -367,6 +375,12 @@ def probe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Probe]:
     process.stdin.close()
     process.wait(timeout=30)
     process.stdout.close()
+
+
+def _rust_fn(source: str, name: str) -> str:
+    """`pub fn NAME` of a Rust source file, up to its closing brace at the start of a line."""
+    start = source.index(f"pub fn {name}(")
+    return source[start : source.index("\n}\n", start) + 3]
 
 
 def _method(name: str) -> str:
